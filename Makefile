@@ -1,0 +1,59 @@
+# Vendredi — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+# Parallel test workers (pytest-xdist); 2 cores here.
+WORKERS ?= auto
+
+.PHONY: run test install install-test translations lint extract-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
+
+# Compile the message catalogues (French is the source language, English the second one).
+translations: $(VENV)/.installed-run
+	$(BIN)/pybabel compile -q -f -d meeting/translations
+
+extract-messages: $(VENV)/.installed-run
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k _ -o meeting/translations/messages.pot .
+	$(BIN)/pybabel update -q -i meeting/translations/messages.pot -d meeting/translations
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo ""
+	@echo "  Vendredi est prêt : http://$(HOST):$(PORT)/"
+	@echo "  Connexion de démonstration : admin@le97.example / vendredi"
+	@echo "  (tous les comptes de démonstration ont le mot de passe « vendredi »)"
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python wsgi.py
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-test translations
+	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(WORKERS) -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL =="; \
+		$(BIN)/pytest -n $(WORKERS) -p no:cacheprovider; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check meeting tests bench
+	$(BIN)/ruff format --check meeting tests bench
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

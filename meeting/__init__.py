@@ -1,0 +1,148 @@
+"""Vendredi: the weekly-meeting tool of a cooperative. `create_app()` builds one app."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import i18n, storage  # noqa: F401  (storage registers the SQLite engine settings)
+from .config import ROOT, from_environment
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides=None):
+    """Build the app: configuration, extensions, blueprints, then socket handlers."""
+    instance_path = os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+    if overrides and overrides.get("INSTANCE_PATH"):
+        instance_path = overrides["INSTANCE_PATH"]
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(from_environment(instance_path))
+    if overrides:
+        app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Engine-level ceiling; commands above LIVE_MAX_PAYLOAD get a French refusal.
+        max_http_buffer_size=max(1_000_000, 2 * app.config["LIVE_MAX_PAYLOAD"]),
+        cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
+        logger=False,
+        engineio_logger=False,
+    )
+
+    from .members.views import bp as members_bp
+    from .prep.views import bp as prep_bp
+    from .traces.views import bp as traces_bp
+
+    app.register_blueprint(prep_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(traces_bp)
+
+    from . import live
+
+    live.register(app)
+
+    from . import cli
+
+    cli.register(app)
+    _init_pages(app)
+    return app
+
+
+def _init_login(app):
+    from .i18n import _l
+    from .models import Member
+
+    login_manager.init_app(app)
+    login_manager.login_view = "members.sign_in"
+    login_manager.login_message = _l("Connectez-vous pour voir cette page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_member(member_id):
+        try:
+            member = db.session.get(Member, int(member_id))
+        except (TypeError, ValueError):
+            return None
+        # A deactivated member's old session is no longer accepted.
+        if member is None or not member.is_active:
+            return None
+        return member
+
+
+def _init_pages(app):
+    from .i18n import _
+
+    messages = {
+        400: lambda: _("La demande est incomplète ou mal formée."),
+        403: lambda: _("Vous n’avez pas le droit de voir cette page."),
+        404: lambda: _("Cette page n’existe pas, ou plus."),
+        405: lambda: _("Cette action n’est pas possible ici."),
+        410: lambda: _("Ce lien n’est plus valable."),
+        413: lambda: _("Le contenu envoyé est trop volumineux."),
+        429: lambda: _("Trop de tentatives. Patientez un moment, puis réessayez."),
+        500: lambda: _("Une erreur inattendue est survenue. Rien n’a été enregistré."),
+    }
+
+    def render_error(status, message=None):
+        message = message or messages.get(status, messages[500])()
+        if request.accept_mimetypes.best == "application/json":
+            return {"ok": False, "error": str(status), "message": message}, status
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            _("Le formulaire a expiré ou n’est pas valide. Rechargez la page et recommencez."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        log.exception("unexpected error")
+        db.session.rollback()
+        return render_error(500)
+
+    @app.context_processor
+    def layout_context():
+        return {"languages": app.config["LANGUAGES"]}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,99 @@
+"""Settings read from the environment, with safe defaults; nothing here raises at import."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value, default=False):
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def instance_secret_key(instance_path):
+    """Return the secret key kept in `instance/secret_key`, making it once if missing."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        key = path.read_text().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Exclusive create: two processes starting together keep the first key.
+    try:
+        with open(path, "x") as handle:
+            handle.write(key)
+        os.chmod(path, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key
+
+
+def from_environment(instance_path):
+    """Build the configuration mapping for one app from `os.environ`."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "vendredi.sqlite3")
+    database_url = env.get("DATABASE_URL") or default_db
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Sessions: "rester connecté" makes the session permanent for 30 days.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_NAME": env.get("SESSION_COOKIE_NAME", "vendredi_session"),
+        # Babel: French first, English second, Europe/Paris.
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "meeting" / "translations"),
+        "LANGUAGES": ["fr", "en"],
+        # Mail (magic links, invitations). Without MAIL_SERVER, no mail is sent.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "vendredi@localhost"),
+        "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
+        # Public base URL used in e-mailed links when there is no request (optional).
+        "PUBLIC_URL": env.get("PUBLIC_URL", ""),
+        # Real time: same origin only; a message queue for several processes.
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "threading",
+        # Largest command payload accepted (bytes of JSON), answered with a French error.
+        "LIVE_MAX_PAYLOAD": _int(env.get("LIVE_MAX_PAYLOAD"), 100_000),
+        # Rate limits (Flask-Limiter); storage may be redis://… with several processes.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGNIN_RATE_LIMIT": env.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "MAGIC_LINK_RATE_LIMIT": env.get("MAGIC_LINK_RATE_LIMIT", "5 per 15 minutes"),
+        # Passwords: werkzeug's scrypt by default.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "INVITATION_DAYS": _int(env.get("INVITATION_DAYS"), 14),
+        "MAGIC_LINK_MINUTES": _int(env.get("MAGIC_LINK_MINUTES"), 15),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        # Behind a reverse proxy (nginx): number of proxies to trust for X-Forwarded-*.
+        "PROXY_COUNT": _int(env.get("PROXY_COUNT"), 0),
+    }

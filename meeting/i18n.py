@@ -1,0 +1,132 @@
+"""French first: locale choice, French typography, and dates through Babel in Europe/Paris."""
+
+import re
+
+from babel.dates import format_date as _babel_format_date
+from flask import current_app, request, session
+from flask_babel import LazyString, get_locale
+from flask_babel import format_date as _format_date
+from flask_babel import format_datetime as _format_datetime
+from flask_babel import format_time as _format_time
+from flask_babel import gettext as _babel_gettext
+from flask_babel import ngettext as _babel_ngettext
+from markupsafe import Markup, escape
+
+NBSP = "\u00a0"  # espace insécable, before « : » and inside « »
+NNBSP = "\u202f"  # espace fine insécable, before ; ! ?
+
+_BEFORE_HIGH_PUNCT = re.compile(r"(?<=[^\s;:!?(\[«])[ \u00a0\u202f]?([;!?]+)(?=[\s»)\]]|$|<)")
+_BEFORE_COLON = re.compile(r"(?<=[^\s:;!?(\[«])[ \u00a0\u202f]?:(?=[\s»)\]]|$|<)")
+_OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]?")
+_CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]?»")
+
+
+def french_spacing(text):
+    """Put the no-break spaces French typography wants before `: ; ! ?` and inside « »."""
+    if not text:
+        return text
+    text = _BEFORE_HIGH_PUNCT.sub(NNBSP + r"\1", text)
+    text = _BEFORE_COLON.sub(NBSP + ":", text)
+    text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    text = _CLOSE_QUOTE.sub(NBSP + "»", text)
+    return text
+
+
+def _is_french():
+    try:
+        return str(get_locale() or "fr").startswith("fr")
+    except RuntimeError:
+        return True
+
+
+def _typeset(text):
+    return french_spacing(text) if _is_french() else text
+
+
+def gettext(string, **variables):
+    """Translate `string`, with French typography when the page is in French."""
+    return _typeset(_babel_gettext(string, **variables))
+
+
+def ngettext(singular, plural, num, **variables):
+    return _typeset(_babel_ngettext(singular, plural, num, **variables))
+
+
+def lazy_gettext(string, **variables):
+    return LazyString(gettext, string, **variables)
+
+
+_ = gettext
+_l = lazy_gettext
+
+
+def select_locale():
+    """French unless the person chose English (link in the footer, kept in the session)."""
+    chosen = session.get("lang") if request else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# -- dates and times ------------------------------------------------------------------------
+
+
+def long_date(value):
+    """'vendredi 4 décembre 2026' (a `date`, or a UTC datetime shown in Europe/Paris)."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        return _format_datetime(value, "EEEE d MMMM y")
+    return _babel_format_date(value, "full", locale=str(get_locale() or "fr"))
+
+
+def short_time(value):
+    """'12 h 15' in French running text, '12:15' in English."""
+    if value is None:
+        return ""
+    if _is_french():
+        # "12 h 15", and "12 h" on the hour.
+        minute = value.minute if not hasattr(value, "date") else None
+        pattern = f"H'{NBSP}h{NBSP}'mm"
+        if minute == 0:
+            pattern = f"H'{NBSP}h'"
+    else:
+        pattern = "HH:mm"
+    if hasattr(value, "date"):
+        return _format_datetime(value, pattern)
+    return _format_time(value, pattern)
+
+
+def long_datetime(value):
+    """'vendredi 4 décembre 2026 à 12 h 15' from a UTC datetime, in Europe/Paris."""
+    if value is None:
+        return ""
+    return gettext("%(date)s à %(time)s", date=long_date(value), time=short_time(value))
+
+
+def short_date(value):
+    return _format_date(value, "short") if value is not None else ""
+
+
+def iso(value):
+    """ISO 8601 in UTC for `<time datetime>` attributes."""
+    return value.isoformat() + "Z" if value is not None else ""
+
+
+def typo_filter(value):
+    """Jinja filter: French typography on plain text, escaping it."""
+    return Markup(french_spacing(str(escape(value)))) if _is_french() else escape(value)
+
+
+def install(app):
+    """Register the translating callables and the date filters on the app's Jinja env."""
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    app.jinja_env.globals.update(_=gettext, ngettext=ngettext)
+    app.jinja_env.filters.update(
+        long_date=long_date,
+        short_time=short_time,
+        long_datetime=long_datetime,
+        short_date=short_date,
+        iso=iso,
+        typo=typo_filter,
+    )

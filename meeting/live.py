@@ -1,0 +1,196 @@
+"""Real time: the `/live` namespace, server-chosen rooms, commands in, facts out.
+
+Clients send imperative commands (`sync_traces`) and receive past-tense facts (`trace_added`).
+Every command is declared once with `command(...)` in a feature's `events.py`; one dispatcher
+checks it (known name, object payload, size, signed in, permission, typed fields), calls the
+feature's service, and answers with an ack `{"ok": true, …}` or
+`{"ok": false, "error": code, "message": French text}`. Facts are published only after the
+database commit (see `pipeline.change`).
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app, has_request_context, request, session
+from flask_login import current_user
+from flask_socketio import join_room
+
+from .extensions import db, socketio
+from .i18n import _l
+from .pipeline import ServiceError
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+PUBLIC = "public"
+MEMBERS = "members"
+
+
+def member_room(member_id):
+    return f"member:{member_id}"
+
+
+def session_room(session_id):
+    return f"session:{session_id}"
+
+
+# -- declaring commands --------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    """A socket command: its handler, who may send it, and the fields it takes."""
+
+    name: str
+    handler: object
+    allowed: object  # predicate(actor) -> bool, from meeting.permissions
+    fields: dict = field(default_factory=dict)  # name -> (type or tuple of types, required)
+    signed_in: bool = True
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name, allowed, fields=None, signed_in=True):
+    """Declare the socket command `name`, handled by the decorated function(actor, **fields)."""
+
+    def decorate(handler):
+        COMMANDS[name] = Command(name, handler, allowed, fields or {}, signed_in)
+        return handler
+
+    return decorate
+
+
+def _refuse(code, message, **extra):
+    return {"ok": False, "error": code, "message": str(message), **extra}
+
+
+_TYPE_NAMES = {int: "un nombre entier", str: "un texte", bool: "oui ou non", list: "une liste"}
+
+
+def _check_fields(spec, data):
+    """Return the typed arguments for a command, or raise ServiceError naming the bad field."""
+    unknown = set(data) - set(spec) - {"op_id"}
+    if unknown:
+        raise ServiceError(
+            _l("Champ inattendu : %(name)s.", name=sorted(unknown)[0]), code="invalid_field"
+        )
+    args = {}
+    for name, (kind, required) in spec.items():
+        if name not in data or data[name] is None:
+            if required:
+                raise ServiceError(
+                    _l("Le champ « %(name)s » est obligatoire.", name=name), code="missing_field"
+                )
+            continue
+        value = data[name]
+        # bool is an int in Python: refuse True where a number is expected.
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            expected = _TYPE_NAMES.get(kind if isinstance(kind, type) else kind[0], "autre chose")
+            raise ServiceError(
+                _l("Le champ « %(name)s » doit être %(type)s.", name=name, type=expected),
+                code="invalid_field",
+            )
+        args[name] = value
+    return args
+
+
+def dispatch(event, data):
+    """Check and run one command; always return an ack, never raise."""
+    try:
+        cmd = COMMANDS.get(event)
+        if cmd is None:
+            return _refuse("unknown_command", _l("Commande inconnue."))
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            return _refuse("malformed", _l("Les données de la commande sont mal formées."))
+        size = len(json.dumps(data, ensure_ascii=False).encode())
+        if size > current_app.config["LIVE_MAX_PAYLOAD"]:
+            return _refuse("payload_too_large", _l("Le contenu envoyé est trop volumineux."))
+        actor = current_user._get_current_object() if current_user.is_authenticated else None
+        if cmd.signed_in and actor is None:
+            return _refuse("not_signed_in", _l("Connectez-vous pour faire cela."))
+        if not cmd.allowed(actor):
+            return _refuse("forbidden", _l("Vous n’avez pas le droit de faire cela."))
+        args = _check_fields(cmd.fields, data)
+        result = cmd.handler(actor, **args) or {}
+        return {"ok": True, **result}
+    except ServiceError as error:
+        db.session.rollback()
+        return _refuse(error.code, error.message, **error.details)
+    except Exception:
+        log.exception("socket command %s failed", event)
+        db.session.rollback()
+        return _refuse("server_error", _l("Une erreur inattendue est survenue. Rien n’a été enregistré."))
+    finally:
+        db.session.remove()
+
+
+# -- publishing facts ----------------------------------------------------------------------
+
+
+def publish(event, data, room):
+    """Send a past-tense fact to one room (across processes when a message queue is set)."""
+    socketio.emit(event, data, namespace=NAMESPACE, to=room)
+
+
+def publish_change(change):
+    """Publish the traces and facts of a committed change."""
+    if not change.traces and not change.facts:
+        return
+    if not has_request_context():
+        # CLI and background work: render fragments as for a plain French request.
+        with current_app.test_request_context("/"):
+            return publish_change(change)
+    from .traces.services import trace_fact
+
+    for trace, _subject in change.traces:
+        publish("trace_added", trace_fact(trace), room=MEMBERS)
+    for event, data, room in change.facts:
+        publish(event, data, room)
+
+
+def close_connections(room):
+    """Tell every socket in `room` that it is closed, and disconnect those of this process."""
+    publish("connection_closed", {"reason": "signed_out"}, room)
+    server = socketio.server
+    if server is None:
+        return
+    for sid, _eio_sid in list(server.manager.get_participants(NAMESPACE, room)):
+        server.disconnect(sid, namespace=NAMESPACE)
+
+
+# -- wiring --------------------------------------------------------------------------------
+
+
+def register(app):
+    """Register the namespace handlers on `socketio` for this app (called by create_app)."""
+    from .members import events as _members_events  # noqa: F401
+    from .traces import events as _traces_events  # noqa: F401
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def on_connect(auth=None):
+        """A browser page connects: the server picks its rooms from the Flask session."""
+        try:
+            join_room(PUBLIC)
+            if current_user.is_authenticated:
+                join_room(MEMBERS)
+                join_room(member_room(current_user.id))
+                if session.get("sid"):
+                    join_room(session_room(session["sid"]))
+            return True
+        finally:
+            db.session.remove()
+
+    @socketio.on("*", namespace=NAMESPACE)
+    def on_command(event, data=None):
+        """Any command from any page: checked and run by `dispatch`, answered by an ack."""
+        return dispatch(event, data)
+
+    @socketio.on_error(NAMESPACE)
+    def on_error(error):
+        log.exception("socket error on %s", request.event if has_request_context() else "?")
+        db.session.remove()
+        return _refuse("server_error", _l("Une erreur inattendue est survenue."))

@@ -1,0 +1,1 @@
+"""Members: sign-in (password, magic link), invitations, roles, profile."""

@@ -1,0 +1,1 @@
+"""Socket commands of the members feature: none yet (accounts change through pages)."""

@@ -1,0 +1,271 @@
+"""Sign-in, sign-out, first run, invitations, profile and the admin page of members."""
+
+import secrets
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import permissions
+from ..extensions import limiter
+from ..i18n import _
+from ..live import close_connections, session_room
+from ..mail import mail_enabled
+from ..models import ROLES
+from ..pipeline import ServiceError
+from . import services
+
+bp = Blueprint("members", __name__)
+
+
+def _safe_next(target):
+    """Only follow `next` to a path of this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("prep.home")
+
+
+def _start_session(member, remember):
+    """Sign in with a fresh session (new id, so a planted cookie is worth nothing)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["sid"] = secrets.token_urlsafe(16)
+    session.permanent = bool(remember)
+    login_user(member, remember=False)
+
+
+def _admin_required():
+    if not permissions.can_manage_members(current_user):
+        abort(403)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+def sign_in():
+    if not services.has_members():
+        return redirect(url_for("members.first_run"))
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    error = None
+    if request.method == "POST":
+        try:
+            member = services.authenticate(request.form.get("email"), request.form.get("password"))
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            _start_session(member, request.form.get("remember") == "on")
+            services.note_sign_in(member)
+            flash(_("Bonjour %(name)s !", name=member.display_name), "success")
+            return redirect(next_url)
+    status = 400 if error else 200
+    return render_template(
+        "members/sign_in.html", error=error, next_url=next_url,
+        email=request.form.get("email", ""), mail_enabled=mail_enabled(),
+    ), status
+
+
+@bp.route("/connexion/lien", methods=["POST"])
+@limiter.limit(lambda: current_app.config["MAGIC_LINK_RATE_LIMIT"])
+def request_magic_link():
+    if not mail_enabled():
+        abort(404)
+    services.request_magic_link(request.form.get("email"))
+    # The same answer whether or not the address is known.
+    return render_template("members/magic_link_sent.html")
+
+
+@bp.route("/connexion/lien/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+def magic_link(token):
+    # GET only shows a button: mail scanners that open links must not spend them.
+    try:
+        if request.method == "POST":
+            member = services.use_login_token(token)
+            _start_session(member, request.form.get("remember") == "on")
+            flash(_("Bonjour %(name)s !", name=member.display_name), "success")
+            return redirect(url_for("prep.home"))
+        row = services.find_login_token(token)
+    except ServiceError as exc:
+        return render_template("members/link_invalid.html", message=exc.message), exc.status
+    return render_template("members/magic_link.html", member=row.member)
+
+
+@bp.route("/deconnexion", methods=["GET", "POST"])
+def sign_out():
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return redirect(url_for("members.sign_in"))
+        return render_template("members/sign_out.html")
+    sid = session.get("sid")
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    if sid:
+        close_connections(session_room(sid))
+    flash(_("Vous êtes déconnecté·e. À vendredi !"), "info")
+    return redirect(url_for("members.sign_in"))
+
+
+@bp.route("/installation", methods=["GET", "POST"])
+def first_run():
+    if services.has_members():
+        return redirect(url_for("members.sign_in"))
+    error = None
+    if request.method == "POST":
+        try:
+            member = services.create_admin(
+                request.form.get("display_name"), request.form.get("email"),
+                request.form.get("password"), first_run=True,
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            _start_session(member, remember=False)
+            flash(_("Bienvenue ! Invitez maintenant les coopérateur·rices."), "success")
+            return redirect(url_for("members.admin"))
+    return render_template("members/first_run.html", error=error, form=request.form), (
+        400 if error else 200
+    )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
+def accept_invitation(token):
+    try:
+        invitation = services.find_invitation(token)
+    except ServiceError as exc:
+        return render_template("members/link_invalid.html", message=exc.message), exc.status
+    error = None
+    if request.method == "POST":
+        try:
+            member = services.accept_invitation(
+                token, request.form.get("display_name"), request.form.get("email"),
+                request.form.get("password"),
+            )
+        except ServiceError as exc:
+            if exc.status == 410:
+                return render_template("members/link_invalid.html", message=exc.message), 410
+            error = exc.message
+        else:
+            _start_session(member, request.form.get("remember") == "on")
+            flash(_("Bienvenue au 97, %(name)s !", name=member.display_name), "success")
+            return redirect(url_for("prep.home"))
+    return render_template(
+        "members/invitation.html", invitation=invitation, error=error, form=request.form,
+    ), (400 if error else 200)
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@login_required
+def profile():
+    error = None
+    if request.method == "POST":
+        try:
+            services.update_profile(
+                current_user, request.form.get("display_name"), request.form.get("email")
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            flash(_("Votre profil est enregistré."), "success")
+            return redirect(url_for("members.profile"))
+    return render_template("members/profile.html", error=error, form=request.form,
+                           role_label=services.role_label), (400 if error else 200)
+
+
+@bp.route("/profil/mot-de-passe", methods=["POST"])
+@login_required
+def change_password():
+    try:
+        services.change_password(
+            current_user, request.form.get("current_password"), request.form.get("new_password")
+        )
+    except ServiceError as exc:
+        return render_template("members/profile.html", password_error=exc.message, form={},
+                               role_label=services.role_label), 400
+    flash(_("Votre mot de passe est changé."), "success")
+    return redirect(url_for("members.profile"))
+
+
+@bp.route("/langue", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")))
+
+
+# -- admin ---------------------------------------------------------------------------------
+
+
+def _render_admin(status=200, **context):
+    return render_template(
+        "members/admin.html", members=services.list_members(),
+        invitations=services.pending_invitations(), roles=ROLES,
+        role_label=services.role_label, mail_enabled=mail_enabled(), **context,
+    ), status
+
+
+@bp.route("/admin/membres")
+@login_required
+def admin():
+    _admin_required()
+    return _render_admin()
+
+
+@bp.route("/admin/membres/inviter", methods=["POST"])
+@login_required
+def invite():
+    _admin_required()
+    try:
+        _invitation, link, mailed = services.invite(
+            current_user, request.form.get("email") or None, request.form.get("role", "member")
+        )
+    except ServiceError as exc:
+        return _render_admin(exc.status, invite_error=exc.message)
+    return _render_admin(new_link=link, mailed=mailed)
+
+
+def _member_action(action, member_id, success):
+    _admin_required()
+    try:
+        member = action(member_id)
+    except ServiceError as exc:
+        return _render_admin(exc.status, action_error=exc.message)
+    flash(success(member), "success")
+    return redirect(url_for("members.admin"))
+
+
+@bp.route("/admin/membres/<int:member_id>/role", methods=["POST"])
+@login_required
+def change_role(member_id):
+    role = request.form.get("role")
+    return _member_action(
+        lambda mid: services.change_role(current_user, mid, role), member_id,
+        lambda m: _("%(name)s est maintenant %(role)s.", name=m.display_name,
+                    role=services.role_label(m.role)),
+    )
+
+
+@bp.route("/admin/membres/<int:member_id>/desactiver", methods=["POST"])
+@login_required
+def deactivate(member_id):
+    return _member_action(
+        lambda mid: services.deactivate(current_user, mid), member_id,
+        lambda m: _("Le compte de %(name)s est désactivé.", name=m.display_name),
+    )
+
+
+@bp.route("/admin/membres/<int:member_id>/reactiver", methods=["POST"])
+@login_required
+def reactivate(member_id):
+    return _member_action(
+        lambda mid: services.reactivate(current_user, mid), member_id,
+        lambda m: _("Le compte de %(name)s est réactivé.", name=m.display_name),
+    )

@@ -1,0 +1,79 @@
+"""Members, invitations and one-time sign-in links."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+ROLES = ("member", "facilitator", "admin")
+
+
+class Member(UserMixin, db.Model):
+    """A person of the place: a coopérateur·rice who signs in."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'facilitator', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+    last_sign_in_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self):  # Flask-Login: a deactivated member's session is refused.
+        return self.deactivated_at is None
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def is_facilitator(self):
+        return self.role in ("facilitator", "admin")
+
+    def __repr__(self):
+        return f"<Member {self.id} {self.display_name!r}>"
+
+
+class Invitation(db.Model):
+    """A single-use link made by an admin so that someone can create their account."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+    created_by: Mapped[Member | None] = relationship(foreign_keys=[created_by_id])
+    used_by: Mapped[Member | None] = relationship(foreign_keys=[used_by_id])
+
+
+class LoginToken(db.Model):
+    """A magic sign-in link sent by e-mail: valid 15 minutes, used once."""
+
+    __tablename__ = "login_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship()

@@ -1,0 +1,1 @@
+"""Before Friday: the home page and (later) the shared document of the coming Friday."""

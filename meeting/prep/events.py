@@ -1,0 +1,1 @@
+"""Socket commands of the preparation feature: none yet."""

@@ -1,0 +1,75 @@
+"""Reading traces (they are written only by `pipeline.Change.trace`)."""
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..i18n import _l
+from ..models import Member, Trace
+from ..pipeline import ServiceError
+
+PAGE_SIZE = 100
+CATCH_UP_LIMIT = 500
+
+# Trace kinds people can filter on, with their French label.
+KINDS = {
+    "member_joined": _l("Arrivées"),
+    "member_invited": _l("Invitations"),
+    "role_changed": _l("Rôles"),
+    "member_deactivated": _l("Comptes désactivés"),
+    "member_reactivated": _l("Comptes réactivés"),
+    "profile_updated": _l("Profils"),
+}
+
+
+def clean_filters(kind=None, actor_id=None):
+    if kind in ("", None):
+        kind = None
+    elif kind not in KINDS:
+        raise ServiceError(_l("Ce type de trace n’existe pas."), code="invalid_field")
+    if actor_id in ("", None):
+        actor_id = None
+    else:
+        try:
+            actor_id = int(actor_id)
+        except (TypeError, ValueError):
+            raise ServiceError(_l("Cette personne n’existe pas."), code="invalid_field") from None
+    return kind, actor_id
+
+
+def list_traces(kind=None, actor_id=None, after=None, before=None, limit=PAGE_SIZE):
+    """Traces newest first, or oldest first when catching up `after` a sequence number."""
+    query = select(Trace).options(joinedload(Trace.actor))
+    if kind:
+        query = query.where(Trace.verb == kind)
+    if actor_id:
+        query = query.where(Trace.actor_id == actor_id)
+    if after is not None:
+        query = query.where(Trace.id > after).order_by(Trace.id.asc())
+    else:
+        if before is not None:
+            query = query.where(Trace.id < before)
+        query = query.order_by(Trace.id.desc())
+    return db.session.scalars(query.limit(limit)).all()
+
+
+def people():
+    """Members who can appear in the person filter."""
+    return db.session.scalars(select(Member).order_by(Member.display_name)).all()
+
+
+def render_trace(trace):
+    return render_template("traces/_trace.html", trace=trace)
+
+
+def trace_fact(trace):
+    """The `trace_added` fact: the data and the same fragment the page renders."""
+    return {
+        "seq": trace.id,
+        "verb": trace.verb,
+        "actor_id": trace.actor_id,
+        "created_at": trace.created_at.isoformat() + "Z",
+        "summary": trace.summary,
+        "html": render_trace(trace),
+    }
