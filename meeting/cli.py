@@ -96,9 +96,14 @@ def _spread_traces_over(days, rng):
     now = utcnow()
     start = now - timedelta(days=days)
     step = (now - start) / max(len(ids), 1)
+    previous = start
     for index, trace_id in enumerate(ids):
         moment = start + step * index
         moment = moment.replace(hour=rng.randint(7, 19), minute=rng.randint(0, 59))
+        # Keep time in the order of the sequence numbers.
+        moment = max(moment, previous + timedelta(minutes=rng.randint(3, 40)))
+        moment = min(moment, now - timedelta(minutes=5 * (len(ids) - index)))
+        previous = moment
         db.session.execute(update(Trace).where(Trace.id == trace_id).values(created_at=moment))
     db.session.commit()
     current_app.logger.info("demo: %s traces", len(ids))

@@ -86,7 +86,8 @@ def short_time(value):
         return ""
     if _is_french():
         # "12 h 15", and "12 h" on the hour.
-        minute = value.minute if not hasattr(value, "date") else None
+        # Europe/Paris is a whole number of hours from UTC: the minute is the local one.
+        minute = value.minute
         pattern = f"H'{NBSP}h{NBSP}'mm"
         if minute == 0:
             pattern = f"H'{NBSP}h'"

@@ -1,0 +1,253 @@
+"""Shared fixtures: a fresh app and database per test, factories, signed-in clients, sockets,
+a real local SMTP server. Browser fixtures live in tests/browser/conftest.py.
+
+The database is SQLite (a copy of a migrated template file per test) unless
+`TEST_DATABASE_URL` names a PostgreSQL server: then each xdist worker gets its own database,
+migrated once, and every table is emptied after each test.
+"""
+
+import os
+import re
+import shutil
+import socket as socket_module
+import threading
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import make_url, text
+
+from meeting import create_app
+from meeting.extensions import db, socketio
+from meeting.live import NAMESPACE
+
+TEST_PASSWORD = "motdepasse-de-test"
+
+
+def _base_config(instance_path, database_uri):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        # Hashing stays real (werkzeug), only cheaper than production's scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "MAIL_SERVER": "",
+        "SOCKETIO_MESSAGE_QUEUE": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+def _migrate(database_uri, instance_path):
+    from flask_migrate import upgrade
+
+    app = create_app(_base_config(instance_path, database_uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _worker():
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Per worker: a migrated SQLite file to copy, or a migrated PostgreSQL database."""
+    instance = tmp_path_factory.mktemp("instance-template")
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if pg_url:
+        url = make_url(pg_url).set(drivername="postgresql+psycopg")
+        name = f"{url.database}_{_worker()}"
+        admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        uri = url.set(database=name).render_as_string(hide_password=False)
+        _migrate(uri, instance)
+        yield {"kind": "postgresql", "uri": uri}
+    else:
+        path = instance / "template.sqlite3"
+        _migrate(f"sqlite:///{path}", instance)
+        yield {"kind": "sqlite", "path": path}
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path):
+    if database_template["kind"] == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(database_template["path"], path)
+        yield f"sqlite:///{path}"
+    else:
+        yield database_template["uri"]
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, database_template, tmp_path, config_overrides):
+    app = create_app({**_base_config(tmp_path / "instance", database_uri), **config_overrides})
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    if database_template["kind"] == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.engine.dispose()
+    ctx.pop()
+
+
+# -- factories -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_member(app):
+    """Factory: `make_member(role="facilitator", name="Camille")` creates an active member."""
+    from meeting.members.services import hash_password
+    from meeting.models import Member
+
+    counter = {"n": 0}
+
+    def make(role="member", name=None, email=None, password=TEST_PASSWORD, active=True):
+        counter["n"] += 1
+        n = counter["n"]
+        member = Member(
+            display_name=name or f"Membre {n}",
+            email=email or f"membre{n}.{role}@le97.example",
+            role=role,
+            password_hash=hash_password(password),
+        )
+        if not active:
+            from meeting.models.base import utcnow
+
+            member.deactivated_at = utcnow()
+        db.session.add(member)
+        db.session.commit()
+        return member
+
+    return make
+
+
+def csrf_token(client):
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get("/", follow_redirects=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, url, data=None, **kw):
+    """Post a form with the session's CSRF token, as the page's form would."""
+    return client.post(url, data={"csrf_token": csrf_token(client), **(data or {})}, **kw)
+
+
+def sign_in(client, member, password=TEST_PASSWORD, remember=False):
+    data = {"email": member.email, "password": password}
+    if remember:
+        data["remember"] = "on"
+    response = post_form(client, "/connexion", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def client_as(app, make_member):
+    """Factory: `client_as("admin")` returns (client signed in as a new member of that role, member)."""
+
+    def make(role="member", **kw):
+        member = make_member(role=role, **kw)
+        test_client = app.test_client()
+        sign_in(test_client, member)
+        return test_client, member
+
+    return make
+
+
+@pytest.fixture
+def socket_for(app):
+    """Factory: a Socket.IO test client on /live sharing an HTTP client's session."""
+    made = []
+
+    def make(http_client=None):
+        sock = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http_client)
+        made.append(sock)
+        return sock
+
+    yield make
+    for sock in made:
+        if sock.is_connected(NAMESPACE):
+            sock.disconnect(namespace=NAMESPACE)
+
+
+def facts(sock, name=None):
+    """The facts a socket test client received since last asked (optionally of one name)."""
+    received = sock.get_received(NAMESPACE)
+    return [r for r in received if name is None or r["name"] == name]
+
+
+# -- a real local SMTP server ----------------------------------------------------------------
+
+
+def free_port():
+    with socket_module.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """What the local SMTP server received, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count=1, timeout=5):
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        return self.messages
+
+    @staticmethod
+    def body(message):
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    mailbox.port = port
+    yield mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_config(smtp_server):
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
+            "MAIL_DEFAULT_SENDER": "vendredi@le97.example"}
+
+
+ROOT = Path(__file__).resolve().parent.parent
