@@ -6,6 +6,7 @@ The database is SQLite (a copy of a migrated template file per test) unless
 migrated once, and every table is emptied after each test.
 """
 
+import contextvars
 import os
 import re
 import shutil
@@ -17,6 +18,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import make_url, text
+
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from meeting import create_app
 from meeting.extensions import db, socketio
@@ -90,9 +94,37 @@ def config_overrides():
     return {}
 
 
+def isolated(fn, *args, **kwargs):
+    """Run `fn` outside the test's app context, as a real request or socket event would be.
+
+    Flask reuses an app context that is already pushed, so without this every request of every
+    test client would share the test's `g` (Flask-Login's cached user, the CSRF token) and its
+    database session.
+    """
+    return contextvars.Context().run(fn, *args, **kwargs)
+
+
+def end_test_transaction():
+    """End the test's read transaction so that it sees what requests committed."""
+    if has_app_context():  # not inside a request's own (isolated) context
+        db.session.rollback()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each run in their own contexts, like real ones."""
+
+    def open(self, *args, **kwargs):
+        end_test_transaction()
+        try:
+            return isolated(super().open, *args, **kwargs)
+        finally:
+            end_test_transaction()
+
+
 @pytest.fixture
 def app(database_uri, database_template, tmp_path, config_overrides):
     app = create_app({**_base_config(tmp_path / "instance", database_uri), **config_overrides})
+    app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()
     yield app
@@ -176,26 +208,54 @@ def client_as(app, make_member):
     return make
 
 
+class LiveClient:
+    """A Socket.IO test client on /live whose events run in their own contexts."""
+
+    def __init__(self, app, http_client=None):
+        end_test_transaction()
+        self.sock = isolated(
+            socketio.test_client, app, namespace=NAMESPACE, flask_test_client=http_client
+        )
+
+    @property
+    def connected(self):
+        return self.sock.is_connected(NAMESPACE)
+
+    def command(self, name, data=None):
+        """Send a command and return its ack."""
+        end_test_transaction()
+        try:
+            return isolated(self.sock.emit, name, data, namespace=NAMESPACE, callback=True)
+        finally:
+            end_test_transaction()
+
+    def send_raw(self, name, *args):
+        end_test_transaction()
+        return isolated(self.sock.emit, name, *args, namespace=NAMESPACE, callback=True)
+
+    def facts(self, name=None):
+        """The facts received since last asked (optionally only those called `name`)."""
+        received = self.sock.get_received(NAMESPACE)
+        return [r for r in received if name is None or r["name"] == name]
+
+    def disconnect(self):
+        if self.connected:
+            isolated(self.sock.disconnect, namespace=NAMESPACE)
+
+
 @pytest.fixture
 def socket_for(app):
     """Factory: a Socket.IO test client on /live sharing an HTTP client's session."""
     made = []
 
     def make(http_client=None):
-        sock = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http_client)
-        made.append(sock)
-        return sock
+        live_client = LiveClient(app, http_client)
+        made.append(live_client)
+        return live_client
 
     yield make
-    for sock in made:
-        if sock.is_connected(NAMESPACE):
-            sock.disconnect(namespace=NAMESPACE)
-
-
-def facts(sock, name=None):
-    """The facts a socket test client received since last asked (optionally of one name)."""
-    received = sock.get_received(NAMESPACE)
-    return [r for r in received if name is None or r["name"] == name]
+    for live_client in made:
+        live_client.disconnect()
 
 
 # -- a real local SMTP server ----------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -173,7 +173,11 @@ def request_magic_link(email):
 
 
 def _external(endpoint, **values):
+    """An absolute link for a mail: PUBLIC_URL when set, else the address of the request."""
     base = current_app.config.get("PUBLIC_URL")
+    if not has_request_context():
+        with current_app.test_request_context("/", base_url=base or "http://localhost/"):
+            return url_for(endpoint, _external=True, **values)
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
