@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n, storage  # noqa: F401  (storage registers the SQLite engine settings)
+from . import i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
 from .config import ROOT, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
@@ -39,6 +39,7 @@ def create_app(overrides=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
+    markdown.install(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
