@@ -1,0 +1,72 @@
+"""Take the README's screenshots: a demo instance served on a free port, Debian's Chromium.
+
+Usage: .venv/bin/python docs/screenshots.py
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    instance = tempfile.mkdtemp(prefix="vendredi-shots-")
+    env = {**os.environ, "INSTANCE_PATH": instance, "PORT": str(free_port())}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    subprocess.run([*flask, "demo"], env=env, cwd=ROOT, check=True)
+    server = subprocess.Popen([sys.executable, "wsgi.py"], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        for _ in range(100):
+            try:
+                urlopen(base + "/connexion")
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            phone = browser.new_context(viewport={"width": 390, "height": 760}, locale="fr-FR")
+            page = phone.new_page()
+            page.goto(base + "/connexion")
+            page.screenshot(path=OUT / "sign-in-phone.png")
+            desk = browser.new_context(viewport={"width": 1100, "height": 760}, locale="fr-FR",
+                                       timezone_id="Europe/Paris")
+            page = desk.new_page()
+            page.goto(base + "/connexion")
+            page.fill("#email", "admin@le97.example")
+            page.fill("#password", "vendredi")
+            page.click("button[type=submit] >> text=Se connecter")
+            page.wait_for_url(base + "/")
+            page.screenshot(path=OUT / "home.png")
+            page.goto(base + "/traces/")
+            page.wait_for_selector("body[data-live=connected]")
+            page.screenshot(path=OUT / "traces.png")
+            page.goto(base + "/admin/membres")
+            page.screenshot(path=OUT / "members.png", full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print("captures dans", OUT)
+
+
+if __name__ == "__main__":
+    main()
