@@ -56,9 +56,11 @@ def create_app(overrides=None):
 
     from .members.views import bp as members_bp
     from .prep.views import bp as prep_bp
+    from .proposals.views import bp as proposals_bp
     from .traces.views import bp as traces_bp
 
     app.register_blueprint(prep_bp)
+    app.register_blueprint(proposals_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(traces_bp)
 
@@ -96,6 +98,7 @@ def _init_login(app):
 
 def _init_pages(app):
     from .i18n import _
+    from .pipeline import ServiceError
 
     messages = {
         400: lambda: _("La demande est incomplète ou mal formée."),
@@ -121,6 +124,11 @@ def _init_pages(app):
             _("Le formulaire a expiré ou n’est pas valide. Rechargez la page et recommencez."),
         )
 
+    @app.errorhandler(ServiceError)
+    def service_error(error):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
     @app.errorhandler(HTTPException)
     def http_error(error):
         return render_error(error.code or 500)
@@ -130,6 +138,16 @@ def _init_pages(app):
         log.exception("unexpected error")
         db.session.rollback()
         return render_error(500)
+
+    from .prep.services import KIND_LABELS, NEED_LABELS
+    from .proposals.services import PLACE_LABELS, STATUS_LABELS
+
+    app.jinja_env.globals.update(
+        need_label=lambda status: NEED_LABELS.get(status, status or ""),
+        proposal_status_label=lambda status: STATUS_LABELS.get(status, status),
+        place_label=lambda place: PLACE_LABELS.get(place, place),
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+    )
 
     @app.context_processor
     def layout_context():

@@ -88,6 +88,10 @@ def from_environment(instance_path):
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGNIN_RATE_LIMIT": env.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAGIC_LINK_RATE_LIMIT": env.get("MAGIC_LINK_RATE_LIMIT", "5 per 15 minutes"),
+        # The weekly meeting: day (0 = Monday … 4 = Friday) and hours, Europe/Paris.
+        "MEETING_WEEKDAY": _int(env.get("MEETING_WEEKDAY"), 4),
+        "MEETING_START": env.get("MEETING_START", "12:00"),
+        "MEETING_END": env.get("MEETING_END", "14:00"),
         # Passwords: werkzeug's scrypt by default.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "INVITATION_DAYS": _int(env.get("INVITATION_DAYS"), 14),

@@ -114,6 +114,38 @@ def iso(value):
     return value.isoformat() + "Z" if value is not None else ""
 
 
+def iso_date_long(value):
+    """'2026-12-12' (as stored in JSON) → 'samedi 12 décembre 2026'."""
+    from datetime import date
+
+    try:
+        return long_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def iso_time_short(value):
+    """'18:30' → '18 h 30'."""
+    from datetime import time
+
+    try:
+        return short_time(time.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def duration(minutes):
+    """90 → '1 h 30', 45 → '45 min', 120 → '2 h'."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return gettext("%(n)s min", n=rest)
+    if not rest:
+        return gettext("%(h)s h", h=hours)
+    return gettext("%(h)s h %(m)02d", h=hours, m=rest)
+
+
 def typo_filter(value):
     """Jinja filter: French typography on plain text, escaping it."""
     return Markup(french_spacing(str(escape(value)))) if _is_french() else escape(value)
@@ -130,4 +162,7 @@ def install(app):
         short_date=short_date,
         iso=iso,
         typo=typo_filter,
+        iso_date_long=iso_date_long,
+        iso_time_short=iso_time_short,
+        duration=duration,
     )

@@ -35,6 +35,10 @@ def session_room(session_id):
     return f"session:{session_id}"
 
 
+def meeting_room(meeting_id):
+    return f"meeting:{meeting_id}"
+
+
 # -- declaring commands --------------------------------------------------------------------
 
 
@@ -146,10 +150,10 @@ def publish_change(change):
             return publish_change(change)
     from .traces.services import trace_fact
 
-    for trace, _subject in change.traces:
+    for trace, *_ in change.traces:
         publish("trace_added", trace_fact(trace), room=MEMBERS)
     for event, data, room in change.facts:
-        publish(event, data, room)
+        publish(event, data() if callable(data) else data, room)
 
 
 def close_connections(room):
@@ -168,7 +172,11 @@ def close_connections(room):
 def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
     from .members import events as _members_events  # noqa: F401
+    from .prep import events as _prep_events  # noqa: F401
+    from .prep import presence
     from .traces import events as _traces_events  # noqa: F401
+
+    presence.reset()
 
     @socketio.on("connect", namespace=NAMESPACE)
     def on_connect(auth=None):
@@ -183,6 +191,11 @@ def register(app):
             return True
         finally:
             db.session.remove()
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def on_disconnect(*_reason):
+        """A page closed or lost its link: it leaves the presence lists it was on."""
+        presence.leave(request.sid)
 
     @socketio.on("*", namespace=NAMESPACE)
     def on_command(event, data=None):

@@ -80,10 +80,11 @@ class Change:
         self.traces = []
         self.facts = []
 
-    def trace(self, actor, verb, subject, summary, **data):
+    def trace(self, actor, verb, subject, summary, meeting=None, **data):
         """Append a trace (in this transaction) for `verb` done by `actor` on `subject`."""
         trace = Trace(
             actor_id=getattr(actor, "id", None),
+            meeting_id=getattr(meeting, "id", None),
             verb=verb,
             subject_type=type(subject).__name__.lower() if subject is not None else "",
             subject_id=getattr(subject, "id", None),
@@ -91,11 +92,14 @@ class Change:
             data=data,
         )
         db.session.add(trace)
-        self.traces.append((trace, subject))
+        self.traces.append((trace, subject, meeting))
         return trace
 
     def publish(self, event, data, room):
-        """Publish `event` to `room` once the transaction has committed."""
+        """Publish `event` to `room` once the transaction has committed.
+
+        `data` may be a function, called after the commit (to render fragments of new rows).
+        """
         self.facts.append((event, data, room))
 
 
@@ -107,9 +111,11 @@ def change():
     try:
         yield c
         db.session.flush()  # gives rows created in this block their ids
-        for trace, subject in c.traces:
+        for trace, subject, meeting in c.traces:
             if trace.subject_id is None and subject is not None:
                 trace.subject_id = subject.id
+            if trace.meeting_id is None and meeting is not None:
+                trace.meeting_id = meeting.id
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -22,6 +22,7 @@ class Trace(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     verb: Mapped[str] = mapped_column(String(40), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]

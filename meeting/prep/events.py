@@ -1,1 +1,84 @@
-"""Socket commands of the preparation feature: none yet."""
+"""Socket commands of the shared document. Facts go to the room `meeting:<id>`."""
+
+from flask import request
+from flask_socketio import join_room
+
+from .. import permissions
+from ..live import command, meeting_room
+from . import presence, services
+
+
+@command("join_document", allowed=permissions.can_read_document,
+         fields={"meeting_id": (int, True)})
+def join_document(actor, meeting_id):
+    """Sent by a document page on every (re)connection; joins `meeting:<id>` and answers with
+    the document exactly as it is now and who is here. Broadcasts `presence_changed`."""
+    state = services.document_state(actor, meeting_id)
+    join_room(meeting_room(meeting_id))
+    presence.join(meeting_id, request.sid, actor)
+    return {**state, "people": presence.snapshot(meeting_id)}
+
+
+@command("add_entry", allowed=permissions.can_write_document,
+         fields={"meeting_id": (int, True), "kind": (str, True), "title": (str, False),
+                 "body": (str, True), "op_id": (str, False)})
+def add_entry(actor, meeting_id, kind, body, title=None, op_id=None):
+    """Sent by the add form of a document page; broadcasts `entry_added` to the meeting."""
+    entry = services.add_entry(actor, meeting_id, kind, title, body, op_id=op_id)
+    presence.set_typing(meeting_id, request.sid, False)
+    return {"entry_id": entry.id, "revision": entry.revision}
+
+
+@command("edit_entry", allowed=permissions.can_write_document,
+         fields={"entry_id": (int, True), "revision": (int, True), "title": (str, False),
+                 "body": (str, True), "op_id": (str, False)})
+def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
+    """Sent by an entry's edit form; broadcasts `entry_edited`, or answers `stale` with the
+    current text so that the author can merge."""
+    entry = services.edit_entry(actor, entry_id, revision, title, body, op_id=op_id)
+    return {"entry_id": entry.id, "revision": entry.revision}
+
+
+@command("delete_entry", allowed=permissions.can_write_document,
+         fields={"entry_id": (int, True)})
+def delete_entry(actor, entry_id):
+    """Sent by an entry's author; broadcasts `entry_deleted`."""
+    services.delete_entry(actor, entry_id)
+    return {"entry_id": entry_id}
+
+
+@command("claim_need", allowed=permissions.is_member,
+         fields={"entry_id": (int, True), "note": (str, False)})
+def claim_need(actor, entry_id, note=None):
+    """Sent by "Je m'en occupe"; broadcasts `need_claimed`."""
+    entry = services.claim_need(actor, entry_id, note)
+    return {"entry_id": entry.id, "need_status": entry.need_status}
+
+
+@command("release_need", allowed=permissions.is_member, fields={"entry_id": (int, True)})
+def release_need(actor, entry_id):
+    """Sent by whoever took a need on; broadcasts `need_released`."""
+    entry = services.release_need(actor, entry_id)
+    return {"entry_id": entry.id, "need_status": entry.need_status}
+
+
+@command("resolve_need", allowed=permissions.is_member,
+         fields={"entry_id": (int, True), "outcome": (str, True)})
+def resolve_need(actor, entry_id, outcome):
+    """Sent by "Satisfait" / "Abandonner"; broadcasts `need_resolved`."""
+    entry = services.resolve_need(actor, entry_id, outcome)
+    return {"entry_id": entry.id, "need_status": entry.need_status}
+
+
+@command("preview_markdown", allowed=permissions.can_write_document,
+         fields={"body": (str, True)})
+def preview_markdown(actor, body):
+    """Sent by the preview tab of a form; answers with the rendered HTML. Broadcasts nothing."""
+    return {"html": str(services.preview(actor, body))}
+
+
+@command("set_typing", allowed=permissions.can_write_document,
+         fields={"meeting_id": (int, True), "typing": (bool, True)})
+def set_typing(actor, meeting_id, typing):
+    """Sent while someone writes (at most every few seconds); broadcasts `presence_changed`."""
+    return {"present": presence.set_typing(meeting_id, request.sid, typing)}

@@ -1,24 +1,602 @@
-"""Reading what the home page shows about the coming Friday."""
+"""Before Friday: meetings and their shared document (entries, history, needs).
+
+Every change goes permission → validation → change + trace → commit → publish; facts go to
+the meeting's room (`meeting:<id>`) with the fragment rendered by `prep/_entry.html`.
+"""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-FRIDAY = 4
-MEETING_START = time(12, 0)
-MEETING_END = time(14, 0)
+from .. import permissions
+from ..extensions import db
+from ..i18n import _, _l, long_date
+from ..live import meeting_room
+from ..models import ClientOperation, Entry, EntryRevision, EventProposal, Meeting
+from ..models.base import utcnow
+from ..pipeline import Conflict, NotFound, ServiceError, change, require
+
+MAX_BODY = 20_000
+MAX_TITLE = 200
+MAX_NOTE = 200
+WRITABLE_KINDS = ("mood", "need", "topic")  # proposals have their own form
+
+KIND_LABELS = {
+    "mood": _l("Billet d’humeur"),
+    "need": _l("Besoin"),
+    "proposal": _l("Proposition d’événement"),
+    "topic": _l("Point à discuter"),
+}
+SECTIONS = (
+    ("mood", _l("Billets d’humeur")),
+    ("need", _l("Besoins")),
+    ("proposal", _l("Propositions d’événement")),
+    ("topic", _l("Points à discuter")),
+)
+NEED_LABELS = {
+    "open": _l("ouvert"),
+    "claimed": _l("pris en charge"),
+    "met": _l("satisfait"),
+    "dropped": _l("abandonné"),
+}
+MEETING_STATUS_LABELS = {
+    "preparing": _l("en préparation"),
+    "live": _l("réunion en cours"),
+    "closed": _l("clos"),
+}
+# The need lifecycle: (from, to) pairs a service may apply.
+NEED_TRANSITIONS = {
+    ("open", "claimed"), ("claimed", "open"),
+    ("open", "met"), ("claimed", "met"),
+    ("open", "dropped"), ("claimed", "dropped"),
+}
+MEETING_TRANSITIONS = {("preparing", "live"), ("live", "closed"), ("preparing", "closed")}
+
+
+def french(text_factory):
+    with force_locale("fr"):
+        return text_factory()
+
+
+# -- Fridays ---------------------------------------------------------------------------------
+
+
+def _hours():
+    config = current_app.config
+
+    def parse(value, default):
+        try:
+            return time.fromisoformat(value)
+        except (TypeError, ValueError):
+            return default
+
+    return parse(config["MEETING_START"], time(12, 0)), parse(config["MEETING_END"], time(14, 0))
+
+
+def meeting_weekday():
+    return current_app.config["MEETING_WEEKDAY"] % 7
 
 
 def today_in_place():
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def next_friday(today=None):
-    """The coming Friday (today when it is Friday)."""
+def next_meeting_date(today=None):
+    """The coming meeting day (today when it is the day)."""
     today = today or today_in_place()
-    return today + timedelta(days=(FRIDAY - today.weekday()) % 7)
+    return today + timedelta(days=(meeting_weekday() - today.weekday()) % 7)
 
 
-def is_friday(day: date):
-    return day.weekday() == FRIDAY
+def parse_meeting_date(text):
+    """Read a `YYYY-MM-DD` from a URL; refuse in French what is not a meeting day."""
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise NotFound(_l("Cette date n’est pas valide (attendu : AAAA-MM-JJ).")) from None
+    if day.weekday() != meeting_weekday():
+        raise NotFound(_l("Le %(date)s n’est pas un jour de réunion : les réunions ont lieu le "
+                          "vendredi.", date=long_date(day)), code="not_meeting_day")
+    return day
+
+
+def get_meeting(meeting_id):
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(_l("Cette réunion n’existe pas."))
+    return meeting
+
+
+def find_meeting(day):
+    return db.session.scalar(select(Meeting).where(Meeting.scheduled_for == day))
+
+
+def ensure_meeting(day):
+    """Return the meeting of `day`, creating it for today or a coming meeting day."""
+    meeting = find_meeting(day)
+    if meeting is not None:
+        return meeting
+    if day < today_in_place():
+        raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
+    start, end = _hours()
+    try:
+        with change() as c:
+            meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
+            db.session.add(meeting)
+            c.trace(None, "meeting_scheduled", meeting, french(lambda: _(
+                "Le document de préparation du %(date)s est ouvert.", date=long_date(day))),
+                meeting=meeting)
+    except IntegrityError:  # created at the same instant by another request
+        db.session.rollback()
+        meeting = find_meeting(day)
+    return meeting
+
+
+def next_meeting_after(meeting):
+    return meeting.scheduled_for + timedelta(days=7)
+
+
+def coming_meeting():
+    return ensure_meeting(next_meeting_date())
+
+
+def _set_meeting_status(actor, meeting_id, to_status, verb, summary_factory):
+    require(permissions.can_run_meeting(actor),
+            _l("Seul·es les facilitateur·rices ouvrent et closent la réunion."))
+    meeting = get_meeting(meeting_id)
+    from_status = meeting.status
+    if (from_status, to_status) not in MEETING_TRANSITIONS:
+        raise Conflict(_l("La réunion est déjà %(status)s.",
+                          status=MEETING_STATUS_LABELS[from_status]), code="bad_transition")
+    with change() as c:
+        values = {"status": to_status}
+        values["started_at" if to_status == "live" else "closed_at"] = utcnow()
+        done = db.session.execute(
+            update(Meeting).where(Meeting.id == meeting_id, Meeting.status == from_status)
+            .values(**values)
+        ).rowcount
+        if done != 1:
+            raise Conflict(_l("La réunion vient de changer d’état ; rechargez la page."),
+                           code="stale")
+        meeting = get_meeting(meeting_id)
+        db.session.refresh(meeting)
+        c.trace(actor, verb, meeting, french(summary_factory), meeting=meeting)
+        c.publish("meeting_status_changed",
+                  {"meeting_id": meeting_id, "status": to_status,
+                   "label": str(MEETING_STATUS_LABELS[to_status])},
+                  room=meeting_room(meeting_id))
+    return meeting
+
+
+def start_meeting(actor, meeting_id):
+    """Open the live meeting: the document stays open, new entries are marked as such."""
+    meeting = get_meeting(meeting_id)
+    return _set_meeting_status(actor, meeting_id, "live", "meeting_started", lambda: _(
+        "%(name)s a ouvert la réunion du %(date)s.", name=actor.display_name,
+        date=long_date(meeting.scheduled_for)))
+
+
+def close_meeting(actor, meeting_id):
+    """Close the meeting: its document becomes read-only."""
+    meeting = get_meeting(meeting_id)
+    return _set_meeting_status(actor, meeting_id, "closed", "meeting_closed", lambda: _(
+        "%(name)s a clos la réunion du %(date)s.", name=actor.display_name,
+        date=long_date(meeting.scheduled_for)))
+
+
+# -- reading the document --------------------------------------------------------------------
+
+
+def document_entries(meeting):
+    """The entries of a meeting grouped by section, oldest first."""
+    entries = db.session.scalars(
+        select(Entry).where(Entry.meeting_id == meeting.id)
+        .options(selectinload(Entry.author), selectinload(Entry.claimed_by),
+                 selectinload(Entry.proposal))
+        .order_by(Entry.id)
+    ).all()
+    grouped = {kind: [] for kind, _label in SECTIONS}
+    for entry in entries:
+        grouped[entry.kind].append(entry)
+    return grouped
+
+
+def counts_by_kind(meeting):
+    rows = db.session.execute(
+        select(Entry.kind, func.count(Entry.id)).where(Entry.meeting_id == meeting.id)
+        .group_by(Entry.kind)
+    ).all()
+    counts = {kind: 0 for kind, _label in SECTIONS}
+    counts.update(dict(rows))
+    return counts
+
+
+def open_needs():
+    """Needs still open or taken on, of every Friday, oldest Friday first."""
+    return db.session.scalars(
+        select(Entry).join(Meeting)
+        .where(Entry.kind == "need", Entry.need_status.in_(("open", "claimed")))
+        .options(selectinload(Entry.author), selectinload(Entry.claimed_by),
+                 selectinload(Entry.meeting))
+        .order_by(Meeting.scheduled_for, Entry.id)
+    ).all()
+
+
+def waiting_proposals():
+    return db.session.scalars(
+        select(EventProposal).where(EventProposal.status.in_(("submitted", "on_agenda")))
+        .options(selectinload(EventProposal.entry), selectinload(EventProposal.meeting))
+        .order_by(EventProposal.created_at)
+    ).all()
+
+
+def get_entry(entry_id):
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound(_l("Cette contribution n’existe pas ou a été retirée."))
+    return entry
+
+
+def entry_history(actor, entry_id):
+    require(permissions.can_read_document(actor))
+    entry = get_entry(entry_id)
+    return entry, list(entry.revisions)
+
+
+def render_entry(entry, viewer=None):
+    return render_template("prep/_entry.html", entry=entry, viewer=viewer,
+                           meeting=entry.meeting)
+
+
+def entry_fact(entry_id):
+    """The data and fragment of an entry, as sent with `entry_added` / `entry_edited`."""
+    entry = get_entry(entry_id)
+    return {
+        "meeting_id": entry.meeting_id,
+        "entry_id": entry.id,
+        "kind": entry.kind,
+        "revision": entry.revision,
+        "author_id": entry.author_id,
+        "need_status": entry.need_status,
+        "html": render_entry(entry),
+    }
+
+
+def entry_state(entry):
+    """What a client needs to merge a stale edit: the current text and revision."""
+    return {
+        "entry_id": entry.id,
+        "revision": entry.revision,
+        "title": entry.title or "",
+        "body": entry.body,
+        "updated_by": entry.updated_by.display_name if entry.updated_by else
+        entry.author.display_name,
+    }
+
+
+def document_state(actor, meeting_id):
+    """Everything a page needs to show a document exactly as it is now."""
+    require(permissions.can_read_document(actor))
+    meeting = get_meeting(meeting_id)
+    grouped = document_entries(meeting)
+    return {
+        "meeting_id": meeting.id,
+        "status": meeting.status,
+        "entries": [
+            {"entry_id": e.id, "kind": e.kind, "revision": e.revision, "html": render_entry(e)}
+            for kind, _label in SECTIONS for e in grouped[kind]
+        ],
+    }
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def clean_kind(kind):
+    if kind == "proposal":
+        raise ServiceError(_l("Pour proposer un événement, utilisez le formulaire « Proposer un "
+                              "événement »."), code="use_proposal_form")
+    if kind not in WRITABLE_KINDS:
+        raise ServiceError(_l("Ce type de contribution n’existe pas."), code="invalid_kind")
+    return kind
+
+
+def clean_title(title):
+    title = " ".join((title or "").split())
+    if len(title) > MAX_TITLE:
+        raise ServiceError(_l("Le titre ne doit pas dépasser %(n)s caractères.", n=MAX_TITLE),
+                           code="title_too_long")
+    return title or None
+
+
+def clean_body(body):
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ServiceError(_l("Le texte est vide : écrivez quelque chose avant d’envoyer."),
+                           code="empty_body")
+    if len(body) > MAX_BODY:
+        raise ServiceError(_l("Le texte est trop long (%(n)s caractères au plus).",
+                              n=f"{MAX_BODY:,}".replace(",", "\u202f")), code="body_too_long")
+    return body
+
+
+def clean_op_id(op_id):
+    if op_id is None:
+        return None
+    if not isinstance(op_id, str) or not 8 <= len(op_id) <= 64:
+        raise ServiceError(_l("Identifiant d’opération invalide."), code="invalid_field")
+    return op_id
+
+
+def _ensure_open(meeting):
+    if not meeting.is_open:
+        raise Conflict(_l("Ce vendredi est clos : son document ne peut plus être modifié."),
+                       code="meeting_closed")
+
+
+def _already_applied(actor, op_id):
+    """The subject id of an operation this member already sent, or None."""
+    if op_id is None:
+        return None
+    row = db.session.scalar(select(ClientOperation).where(
+        ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id))
+    return row
+
+
+def _record_operation(actor, op_id, command, subject):
+    if op_id is not None:
+        db.session.add(ClientOperation(member_id=actor.id, op_id=op_id, command=command,
+                                       subject_id=subject.id))
+
+
+def short_title(entry):
+    """A title for traces and lists: the title, or the start of the text."""
+    if entry.title:
+        return entry.title
+    text = " ".join(entry.body.split())
+    return text if len(text) <= 60 else text[:59].rstrip() + "…"
+
+
+# -- entries ---------------------------------------------------------------------------------
+
+
+def _added_summary(actor, entry):
+    name = actor.display_name
+    title = short_title(entry)
+    return french(lambda: {
+        "mood": _("%(name)s a écrit un billet d’humeur.", name=name),
+        "need": _("%(name)s a exprimé un besoin : « %(title)s ».", name=name, title=title),
+        "topic": _("%(name)s a proposé un point à discuter : « %(title)s ».", name=name,
+                   title=title),
+        "proposal": _("%(name)s a proposé un événement : « %(title)s ».", name=name,
+                      title=title),
+    }[entry.kind])
+
+
+def add_entry(actor, meeting_id, kind, title, body, op_id=None):
+    """Add an entry to a Friday's document; a resent operation id returns the first entry."""
+    require(permissions.can_write_document(actor))
+    meeting = get_meeting(meeting_id)
+    _ensure_open(meeting)
+    kind = clean_kind(kind)
+    title, body = clean_title(title), clean_body(body)
+    op_id = clean_op_id(op_id)
+    done = _already_applied(actor, op_id)
+    if done is not None:
+        return get_entry(done.subject_id)
+    try:
+        with change() as c:
+            entry = _insert_entry(actor, meeting, kind, title, body)
+            _record_operation(actor, op_id, "add_entry", entry)
+            c.trace(actor, "entry_added", entry, _added_summary(actor, entry), meeting=meeting,
+                    kind=kind)
+            c.publish("entry_added", lambda: entry_fact(entry.id), room=meeting_room(meeting.id))
+    except IntegrityError:
+        # The same operation id arrived twice at the same instant: the other one won.
+        db.session.rollback()
+        done = _already_applied(actor, op_id)
+        if done is None:
+            raise
+        return get_entry(done.subject_id)
+    return entry
+
+
+def _insert_entry(actor, meeting, kind, title, body):
+    """Create an entry and its first revision (inside an open change)."""
+    now = utcnow()
+    entry = Entry(
+        meeting_id=meeting.id, kind=kind, title=title, body=body, author_id=actor.id,
+        revision=1, created_at=now, updated_at=now, updated_by_id=actor.id,
+        added_during_meeting=meeting.status == "live",
+        need_status="open" if kind == "need" else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add(EntryRevision(entry_id=entry.id, revision=1, title=title, body=body,
+                                 author_id=actor.id, created_at=now))
+    return entry
+
+
+def _edited_summary(actor, entry):
+    name, title = actor.display_name, short_title(entry)
+    own = entry.author_id == actor.id
+    author = entry.author.display_name
+    if entry.kind == "mood":
+        return french(lambda: _("%(name)s a modifié son billet d’humeur.", name=name) if own
+                      else _("%(name)s a modifié le billet d’humeur de %(author)s.", name=name,
+                             author=author))
+    return french(lambda: _("%(name)s a modifié « %(title)s ».", name=name, title=title) if own
+                  else _("%(name)s a modifié « %(title)s » de %(author)s.", name=name,
+                         title=title, author=author))
+
+
+def stale_edit(entry):
+    return Conflict(
+        _l("Quelqu’un a modifié ce texte pendant que vous écriviez. Comparez les deux versions "
+           "et fusionnez-les avant d’enregistrer."),
+        code="stale", current=entry_state(entry),
+    )
+
+
+class _StaleDuringWrite(Exception):
+    """Another edit won the compare-and-set between our check and our write."""
+
+
+def edit_entry(actor, entry_id, revision, title, body, op_id=None):
+    """Save a new version of an entry, only if it was edited from the current revision."""
+    try:
+        return _edit_entry(actor, entry_id, revision, title, body, op_id)
+    except _StaleDuringWrite:
+        raise stale_edit(get_entry(entry_id)) from None
+
+
+def _edit_entry(actor, entry_id, revision, title, body, op_id):
+    entry = get_entry(entry_id)
+    require(permissions.can_edit_entry(actor, entry),
+            _l("Vous ne pouvez modifier que vos propres contributions."))
+    _ensure_open(entry.meeting)
+    title, body = clean_title(title), clean_body(body)
+    op_id = clean_op_id(op_id)
+    if _already_applied(actor, op_id) is not None:
+        return entry
+    if revision != entry.revision:
+        raise stale_edit(entry)
+    if title == entry.title and body == entry.body:
+        return entry
+    now = utcnow()
+    with change() as c:
+        changed = db.session.execute(
+            update(Entry).where(Entry.id == entry_id, Entry.revision == revision)
+            .values(revision=revision + 1, title=title, body=body, updated_at=now,
+                    updated_by_id=actor.id)
+        ).rowcount
+        if changed != 1:
+            raise _StaleDuringWrite()
+        db.session.add(EntryRevision(entry_id=entry_id, revision=revision + 1, title=title,
+                                     body=body, author_id=actor.id, created_at=now))
+        entry = get_entry(entry_id)
+        db.session.refresh(entry)
+        _record_operation(actor, op_id, "edit_entry", entry)
+        c.trace(actor, "entry_edited", entry, _edited_summary(actor, entry),
+                meeting=entry.meeting, kind=entry.kind, revision=revision + 1)
+        c.publish("entry_edited", lambda: entry_fact(entry_id), room=meeting_room(entry.meeting_id))
+    return entry
+
+
+def delete_entry(actor, entry_id):
+    """Remove one's own entry for good (its history too)."""
+    entry = get_entry(entry_id)
+    require(permissions.can_delete_entry(actor, entry),
+            _l("Vous ne pouvez retirer que vos propres contributions."))
+    _ensure_open(entry.meeting)
+    if entry.kind == "proposal":
+        raise Conflict(_l("Une proposition d’événement se retire depuis sa page « Mes "
+                          "propositions »."), code="use_withdraw")
+    name, kind, meeting, title = actor.display_name, entry.kind, entry.meeting, short_title(entry)
+    with change() as c:
+        entry = get_entry(entry_id)
+        db.session.delete(entry)
+        summary = french(lambda: _("%(name)s a retiré son billet d’humeur.", name=name)
+                         if kind == "mood" else
+                         _("%(name)s a retiré « %(title)s ».", name=name, title=title))
+        c.trace(actor, "entry_deleted", None, summary, meeting=meeting, kind=kind,
+                entry_id=entry_id)
+        c.publish("entry_deleted", {"meeting_id": meeting.id, "entry_id": entry_id, "kind": kind},
+                  room=meeting_room(meeting.id))
+
+
+# -- needs -----------------------------------------------------------------------------------
+
+
+def _need(entry_id):
+    entry = get_entry(entry_id)
+    if entry.kind != "need":
+        raise ServiceError(_l("Cette contribution n’est pas un besoin."), code="not_a_need")
+    return entry
+
+
+def _move_need(actor, entry, to_status, verb, summary, **values):
+    from_status = entry.need_status
+    if (from_status, to_status) not in NEED_TRANSITIONS:
+        raise Conflict(_l("Ce besoin est déjà %(status)s.", status=NEED_LABELS[from_status]),
+                       code="bad_transition")
+    entry_id = entry.id
+    with change() as c:
+        changed = db.session.execute(
+            update(Entry).where(Entry.id == entry_id, Entry.need_status == from_status)
+            .values(need_status=to_status, **values)
+        ).rowcount
+        if changed != 1:
+            raise Conflict(_l("Ce besoin vient de changer ; la page est à jour."), code="stale")
+        entry = get_entry(entry_id)
+        db.session.refresh(entry)
+        c.trace(actor, verb, entry, summary, meeting=entry.meeting, status=to_status)
+        c.publish(verb, lambda: entry_fact(entry_id), room=meeting_room(entry.meeting_id))
+    return entry
+
+
+def claim_need(actor, entry_id, note=None):
+    """Take a need on ("je m'en occupe", "j'apporte"); refused when someone already has."""
+    entry = _need(entry_id)
+    require(permissions.can_claim_need(actor, entry))
+    note = " ".join((note or "").split()) or None
+    if note and len(note) > MAX_NOTE:
+        raise ServiceError(_l("La précision ne doit pas dépasser %(n)s caractères.", n=MAX_NOTE),
+                           code="note_too_long")
+    if entry.need_status == "claimed":
+        who = entry.claimed_by.display_name if entry.claimed_by else "?"
+        if entry.claimed_by_id == actor.id:
+            raise Conflict(_l("Vous vous en occupez déjà."), code="already_claimed")
+        raise Conflict(_l("%(name)s s’en occupe déjà.", name=who), code="already_claimed")
+    name, title = actor.display_name, short_title(entry)
+    summary = french(lambda: _("%(name)s s’occupe du besoin « %(title)s ».", name=name,
+                               title=title))
+    return _move_need(actor, entry, "claimed", "need_claimed", summary,
+                      claimed_by_id=actor.id, claim_note=note, claimed_at=utcnow())
+
+
+def release_need(actor, entry_id):
+    """Give a need back (whoever took it, or a facilitator)."""
+    entry = _need(entry_id)
+    require(permissions.can_release_need(actor, entry),
+            _l("Seule la personne qui s’en occupe peut le rendre."))
+    name, title = actor.display_name, short_title(entry)
+    summary = french(lambda: _("%(name)s ne s’occupe plus du besoin « %(title)s ».", name=name,
+                               title=title))
+    return _move_need(actor, entry, "open", "need_released", summary,
+                      claimed_by_id=None, claim_note=None, claimed_at=None)
+
+
+def resolve_need(actor, entry_id, outcome):
+    """Mark a need met or dropped (who took it, who asked, or a facilitator)."""
+    entry = _need(entry_id)
+    if outcome not in ("met", "dropped"):
+        raise ServiceError(_l("Issue inconnue : « satisfait » ou « abandonné » seulement."),
+                           code="invalid_field")
+    require(permissions.can_resolve_need(actor, entry),
+            _l("Seules la personne qui s’en occupe, celle qui l’a exprimé ou l’animation "
+               "peuvent clore ce besoin."))
+    name, title = actor.display_name, short_title(entry)
+    if outcome == "met":
+        summary = french(lambda: _("%(name)s a indiqué que le besoin « %(title)s » est "
+                                   "satisfait.", name=name, title=title))
+    else:
+        summary = french(lambda: _("%(name)s a abandonné le besoin « %(title)s ».", name=name,
+                                   title=title))
+    return _move_need(actor, entry, outcome, "need_resolved", summary, resolved_at=utcnow())
+
+
+def preview(actor, body):
+    """Render Markdown exactly as the document will show it."""
+    require(permissions.can_write_document(actor))
+    from ..markdown import render
+
+    if body and len(body) > MAX_BODY:
+        raise ServiceError(_l("Le texte est trop long (%(n)s caractères au plus).",
+                              n=f"{MAX_BODY:,}".replace(",", "\u202f")), code="body_too_long")
+    return render(body or "")
+

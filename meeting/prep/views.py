@@ -1,12 +1,16 @@
-"""Home: the coming Friday and the latest traces."""
+"""Home and the shared document of a Friday (every action also works as a plain form post)."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+import secrets
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from .. import permissions
+from ..i18n import _
 from ..members.services import has_members
+from ..pipeline import ServiceError
 from ..traces.services import list_traces
-from . import services
+from . import presence, services
 
 bp = Blueprint("prep", __name__)
 
@@ -15,8 +19,155 @@ bp = Blueprint("prep", __name__)
 def home():
     if not has_members():
         return redirect(url_for("members.first_run"))
-    traces = list_traces(limit=8) if permissions.can_view_traces(current_user) else []
-    return render_template(
-        "prep/home.html", friday=services.next_friday(), start=services.MEETING_START,
-        end=services.MEETING_END, traces=traces,
-    )
+    context = {"traces": [], "meeting": None}
+    day = services.next_meeting_date()
+    if permissions.can_read_document(current_user):
+        meeting = services.coming_meeting()
+        context.update(
+            meeting=meeting, counts=services.counts_by_kind(meeting),
+            needs=services.open_needs(), proposals=services.waiting_proposals(),
+            traces=list_traces(limit=8),
+        )
+    start, end = services._hours()
+    return render_template("prep/home.html", day=day, start=start, end=end, **context)
+
+
+def _meeting_for(day_text):
+    day = services.parse_meeting_date(day_text)
+    meeting = services.ensure_meeting(day)
+    return meeting
+
+
+def _render_document(meeting, status=200, **extra):
+    grouped = services.document_entries(meeting)
+    context = {
+        "meeting": meeting, "grouped": grouped, "sections": services.SECTIONS,
+        "kind_labels": services.KIND_LABELS, "status_labels": services.MEETING_STATUS_LABELS,
+        "next_day": services.next_meeting_after(meeting),
+        "people": presence.snapshot(meeting.id), "form": {}, "op_id": secrets.token_hex(12),
+    }
+    context.update(extra)
+    return render_template("prep/document.html", **context), status
+
+
+@bp.route("/vendredi/<day>/")
+@login_required
+def document(day):
+    if not permissions.can_read_document(current_user):
+        abort(403)
+    return _render_document(_meeting_for(day))
+
+
+@bp.route("/vendredi/<day>/entrees", methods=["POST"])
+@login_required
+def add_entry(day):
+    meeting = _meeting_for(day)
+    form = request.form
+    if form.get("action") == "preview":
+        try:
+            html = services.preview(current_user, form.get("body"))
+        except ServiceError as exc:
+            return _render_document(meeting, 400, form=form, form_error=exc.message)
+        return _render_document(meeting, form=form, preview_html=html, op_id=form.get("op_id"))
+    try:
+        entry = services.add_entry(current_user, meeting.id, form.get("kind"), form.get("title"),
+                                   form.get("body"), op_id=form.get("op_id") or None)
+    except ServiceError as exc:
+        return _render_document(meeting, exc.status, form=form, form_error=exc.message,
+                                op_id=form.get("op_id") or secrets.token_hex(12))
+    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{entry.id}"))
+
+
+def _entry_of(meeting, entry_id):
+    entry = services.get_entry(entry_id)
+    if entry.meeting_id != meeting.id:
+        abort(404)
+    return entry
+
+
+@bp.route("/vendredi/<day>/entrees/<int:entry_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_entry(day, entry_id):
+    meeting = _meeting_for(day)
+    entry = _entry_of(meeting, entry_id)
+    if not permissions.can_edit_entry(current_user, entry):
+        abort(403)
+    context = {"meeting": meeting, "entry": entry, "kind_labels": services.KIND_LABELS}
+    if request.method == "GET":
+        if not meeting.is_open:
+            return _closed(meeting)
+        return render_template("prep/edit.html", form={"title": entry.title or "",
+                               "body": entry.body, "revision": entry.revision}, **context)
+    form = request.form
+    try:
+        revision = int(form.get("revision", ""))
+    except ValueError:
+        revision = -1
+    try:
+        services.edit_entry(current_user, entry_id, revision, form.get("title"), form.get("body"),
+                            op_id=form.get("op_id") or None)
+    except ServiceError as exc:
+        if exc.code == "stale":
+            return render_template("prep/edit.html", form=form, conflict=exc.details["current"],
+                                   error=exc.message, **context), 409
+        return render_template("prep/edit.html", form=form, error=exc.message,
+                               **context), exc.status
+    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{entry_id}"))
+
+
+def _closed(meeting):
+    return render_template("errors/error.html", status=409, message=_(
+        "Ce vendredi est clos : son document ne peut plus être modifié.")), 409
+
+
+@bp.route("/vendredi/<day>/entrees/<int:entry_id>/supprimer", methods=["POST"])
+@login_required
+def delete_entry(day, entry_id):
+    meeting = _meeting_for(day)
+    _entry_of(meeting, entry_id)
+    services.delete_entry(current_user, entry_id)
+    return redirect(url_for("prep.document", day=day))
+
+
+@bp.route("/vendredi/<day>/entrees/<int:entry_id>/historique")
+@login_required
+def entry_history(day, entry_id):
+    meeting = _meeting_for(day)
+    _entry_of(meeting, entry_id)
+    entry, revisions = services.entry_history(current_user, entry_id)
+    return render_template("prep/history.html", meeting=meeting, entry=entry, revisions=revisions,
+                           kind_labels=services.KIND_LABELS)
+
+
+@bp.route("/vendredi/<day>/entrees/<int:entry_id>/besoin", methods=["POST"])
+@login_required
+def need_action(day, entry_id):
+    meeting = _meeting_for(day)
+    _entry_of(meeting, entry_id)
+    action = request.form.get("action")
+    if action == "claim":
+        services.claim_need(current_user, entry_id, request.form.get("note"))
+    elif action == "release":
+        services.release_need(current_user, entry_id)
+    elif action in ("met", "dropped"):
+        services.resolve_need(current_user, entry_id, action)
+    else:
+        abort(400)
+    return redirect(request.form.get("next") if request.form.get("next") == "/"
+                    else url_for("prep.document", day=day, _anchor=f"entree-{entry_id}"))
+
+
+@bp.route("/vendredi/<day>/commencer", methods=["POST"])
+@login_required
+def start_meeting(day):
+    meeting = _meeting_for(day)
+    services.start_meeting(current_user, meeting.id)
+    return redirect(url_for("prep.document", day=day))
+
+
+@bp.route("/vendredi/<day>/clore", methods=["POST"])
+@login_required
+def close_meeting(day):
+    meeting = _meeting_for(day)
+    services.close_meeting(current_user, meeting.id)
+    return redirect(url_for("prep.document", day=day))

@@ -1,0 +1,1 @@
+"""Event proposals: proposed from a Friday's document, followed by their proposer."""
