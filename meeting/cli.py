@@ -1,14 +1,14 @@
 """Flask commands: `create-admin`, `demo`."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import click
 from flask import current_app
 from sqlalchemy import select, update
 
 from .extensions import db
-from .models import Member, Trace
+from .models import Meeting, Member
 from .models.base import utcnow
 from .pipeline import ServiceError
 
@@ -67,43 +67,177 @@ def demo_command(if_empty):
 
 
 def load_demo(seed=97):
-    """Create the demo members through the services, then spread their traces over 3 weeks."""
+    """Fill an empty database with a believable Le 97, through the services (real traces):
+    a dozen members, three past Fridays (closed) and the coming one being prepared."""
     from .members import services
 
     rng = random.Random(seed)
+    clock = _DemoClock(utcnow() - timedelta(days=60), rng)
     name, local, _role = DEMO_PEOPLE[0]
-    admin = services.create_admin(name, f"{local}@le97.example", DEMO_PASSWORD)
+    with clock.step(hours=2):
+        admin = services.create_admin(name, f"{local}@le97.example", DEMO_PASSWORD)
     members = [admin]
     for name, local, role in DEMO_PEOPLE[1:]:
-        _invitation, link, _mailed = services.invite(admin, f"{local}@le97.example", "member")
-        token = link.rsplit("/", 1)[-1]
-        member = services.accept_invitation(token, name.split()[0], f"{local}@le97.example",
-                                            DEMO_PASSWORD)
+        with clock.step(hours=5):
+            _invitation, link, _mailed = services.invite(admin, f"{local}@le97.example", "member")
+        with clock.step(hours=3):
+            token = link.rsplit("/", 1)[-1]
+            member = services.accept_invitation(
+                token, name.split()[0], f"{local}@le97.example", DEMO_PASSWORD
+            )
+            if role != "member":
+                services.change_role(admin, member.id, role)
         members.append(member)
-        if role != "member":
-            services.change_role(admin, member.id, role)
-    # Some people completed their name afterwards, as people do.
     for member, (name, _local, _role) in zip(members[1:], DEMO_PEOPLE[1:], strict=True):
         if rng.random() < 0.6:
-            services.update_profile(member, name, member.email)
-    _spread_traces_over(days=21, rng=rng)
+            with clock.step(hours=2):
+                services.update_profile(member, name, member.email)
+    _demo_fridays(members, clock, rng)
     return members
 
 
-def _spread_traces_over(days, rng):
-    """Backdate the demo traces (in order) over the last `days` days, at believable hours."""
-    ids = db.session.scalars(select(Trace.id).order_by(Trace.id)).all()
-    now = utcnow()
-    start = now - timedelta(days=days)
-    step = (now - start) / max(len(ids), 1)
-    previous = start
-    for index, trace_id in enumerate(ids):
-        moment = start + step * index
-        moment = moment.replace(hour=rng.randint(7, 19), minute=rng.randint(0, 59))
-        # Keep time in the order of the sequence numbers.
-        moment = max(moment, previous + timedelta(minutes=rng.randint(3, 40)))
-        moment = min(moment, now - timedelta(minutes=5 * (len(ids) - index)))
-        previous = moment
-        db.session.execute(update(Trace).where(Trace.id == trace_id).values(created_at=moment))
-    db.session.commit()
-    current_app.logger.info("demo: %s traces", len(ids))
+class _DemoClock:
+    """Moves time forward as the demo story unfolds, and backdates what each step created."""
+
+    TABLES = {
+        "trace": ("created_at",),
+        "meeting": ("created_at",),
+        "entry": ("created_at", "updated_at"),
+        "entry_revision": ("created_at",),
+        "event_proposal": ("created_at", "status_changed_at"),
+        "proposal_status_change": ("created_at",),
+        "member": ("created_at",),
+        "invitation": ("created_at",),
+    }
+
+    def __init__(self, start, rng):
+        self.now, self.rng = start, rng
+
+    def step(self, hours=1, at=None):
+        return _DemoStep(self, hours, at)
+
+
+class _DemoStep:
+    def __init__(self, clock, hours, at):
+        self.clock, self.hours, self.at = clock, hours, at
+
+    def __enter__(self):
+        from sqlalchemy import func, table
+
+        self.before = {
+            name: db.session.scalar(select(func.max(table(name, db.column("id")).c.id))) or 0
+            for name in _DemoClock.TABLES
+        }
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            return False
+        from sqlalchemy import table
+
+        clock = self.clock
+        if self.at is not None:
+            clock.now = max(clock.now, self.at)
+        else:
+            clock.now += timedelta(hours=self.hours * clock.rng.uniform(0.5, 1.5))
+        moment = min(clock.now, utcnow() - timedelta(minutes=5))
+        for name, columns in _DemoClock.TABLES.items():
+            t = table(name, db.column("id"), *[db.column(c) for c in columns])
+            db.session.execute(
+                update(t).where(t.c.id > self.before[name]).values({c: moment for c in columns})
+            )
+        db.session.commit()
+        return False
+
+
+def _demo_fridays(members, clock, rng):
+    """Three past Fridays, closed, and the coming one with its document well under way."""
+    from .prep import services as prep
+    from .proposals import services as proposals
+
+    by_name = {m.display_name.split()[0]: m for m in members}
+    camille, mathieu = by_name["Camille"], by_name["Mathieu"]
+    coming = prep.next_meeting_date()
+
+    def meeting_on(day):
+        meeting = prep.find_meeting(day)
+        if meeting is None:
+            start, end = prep._hours()
+            meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
+            db.session.add(meeting)
+            db.session.commit()
+        return meeting
+
+    pace = 10
+
+    def write(author, meeting, kind, body, title=None):
+        with clock.step(hours=rng.uniform(0.3, 2) * pace):
+            return prep.add_entry(author, meeting.id, kind, title, body)
+
+    past_moods = [
+        "Contente de retrouver tout le monde après deux semaines à Lyon.",
+        "Un peu fatigué, mais la soirée jeux de mardi m’a fait du bien.",
+        "Je me sens bien au 97 en ce moment : la cuisine est enfin rangée !",
+    ]
+    for weeks_ago in (3, 2, 1):
+        day = coming - timedelta(days=7 * weeks_ago)
+        with clock.step(hours=1, at=datetime.combine(day - timedelta(days=6), time(8, 0))):
+            meeting = meeting_on(day)
+        for author in rng.sample(members, 3):
+            write(author, meeting, "mood", rng.choice(past_moods))
+        need = write(by_name["Lucie"], meeting, "need", "Plus de liquide vaisselle à la cuisine.",
+                     "Liquide vaisselle")
+        with clock.step(hours=4):
+            prep.claim_need(by_name["Hugo"], need.id, "j’en prends au marché")
+        with clock.step(hours=30):
+            prep.resolve_need(by_name["Hugo"], need.id, "met")
+        write(by_name["Théo"], meeting, "topic", "Qui ouvre la maison le samedi matin ?",
+              "Permanences du samedi")
+        # 12:00 and 13:55 in Paris (UTC+1 in winter).
+        with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
+            prep.start_meeting(camille, meeting.id)
+        with clock.step(hours=0, at=datetime.combine(day, time(12, 55))):
+            prep.close_meeting(mathieu, meeting.id)
+
+    with clock.step(hours=1, at=datetime.combine(coming - timedelta(days=6), time(8, 0))):
+        meeting = prep.coming_meeting()
+    hours_left = (utcnow() - clock.now).total_seconds() / 3600
+    pace = max(0.2, hours_left / 12)  # spread the coming Friday's writing over the days left
+    write(by_name["Inès"], meeting, "mood",
+          "Heureuse de l’atelier couture de samedi : **douze personnes**, dont trois voisines "
+          "qui n’étaient jamais entrées au 97.")
+    write(by_name["Pierre-Alain"], meeting, "mood",
+          "Je trouve qu’on parle beaucoup d’argent ces temps-ci ; j’aimerais qu’on garde du "
+          "temps pour les projets.")
+    soap = write(by_name["Nadia"], meeting, "need", "Il n’y a plus de savon dans les toilettes "
+                 "du rez-de-chaussée.", "Du savon")
+    write(by_name["Sophie"], meeting, "need", "L’huile d’olive de la cuisine est presque finie "
+          "(pour les repas du vendredi).", "De l’huile")
+    garden = write(by_name["Fatou"], meeting, "need",
+                   "Un coup de main samedi 10 h pour **pailler les buttes** du Jardin du "
+                   "Ravelin avant le gel. Apportez des gants !", "Un coup de main au jardin")
+    with clock.step(hours=pace):
+        prep.claim_need(by_name["Théo"], garden.id, "je viens avec ma brouette")
+    write(by_name["Jeanne"], meeting, "topic",
+          "Le chauffage du premier étage fait un bruit étrange. Qui connaît un·e chauffagiste ?",
+          "Chauffage du premier étage")
+    wished = [(coming + timedelta(days=14), "19:00"), (coming + timedelta(days=21), "19:00")]
+    for author, title, body, place, dates, minutes, people, material in [
+        (mathieu, "Apéro politique : les municipales à Battant",
+         "Un apéro ouvert pour parler des municipales, **sans parti ni tribune** : chacun "
+         "vient avec une question sur le quartier.", "house", wished, 120, 30,
+         "Chaises du grenier, de quoi grignoter"),
+        (by_name["Lucie"], "Projection « Les Doléances »",
+         "Projection du documentaire puis discussion avec l’équipe du film.", "house",
+         [(coming + timedelta(days=9), "20:00")], 150, 40, "Vidéoprojecteur, rallonge"),
+        (by_name["Fatou"], "Atelier maraîchage au Jardin du Ravelin",
+         "Préparer les semis de printemps et apprendre à faire un compost chaud.", "garden",
+         [(coming + timedelta(days=29), "10:00"), (coming + timedelta(days=36), "10:00")], 180,
+         12, "Graines, terreau, outils"),
+    ]:
+        with clock.step(hours=rng.uniform(0.5, 1.5) * pace):
+            proposals.propose_event(
+                author, meeting.id, title, body,
+                [(d.isoformat(), t) for d, t in dates], minutes, place, None, people, material,
+            )
+    del soap

@@ -128,13 +128,27 @@ def app(database_uri, database_template, tmp_path, config_overrides):
     ctx = app.app_context()
     ctx.push()
     yield app
-    db.session.remove()
-    if database_template["kind"] == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.engine.dispose()
-    ctx.pop()
+    try:
+        db.session.remove()
+        if database_template["kind"] == "postgresql":
+            _empty_postgresql_tables()
+    finally:
+        # Always: a failed teardown must not leak this app's pool (PostgreSQL has ~100 slots).
+        db.engine.dispose()
+        ctx.pop()
+
+
+def _empty_postgresql_tables():
+    """Empty every table of the worker's database (schema and migration version stay)."""
+    with db.engine.begin() as conn:
+        # A connection still holding a lock (a leaked session) fails the test, never hangs it.
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+        tables = conn.scalars(text(
+            "SELECT quote_ident(tablename) FROM pg_tables"
+            " WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
+        )).all()
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 # -- factories -----------------------------------------------------------------------------
@@ -170,7 +184,7 @@ def make_member(app):
 
 def csrf_token(client):
     """The CSRF token of the client's session, read from a page as a browser would."""
-    page = client.get("/", follow_redirects=True)
+    page = client.get("/deconnexion", follow_redirects=True)
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
     assert match, "no CSRF token on the page"
     return match.group(1)
