@@ -14,6 +14,16 @@ CATCH_UP_LIMIT = 500
 
 # Trace kinds people can filter on, with their French label.
 KINDS = {
+    "entry_added": _l("Ajouts au document"),
+    "entry_edited": _l("Modifications du document"),
+    "entry_deleted": _l("Retraits du document"),
+    "need_claimed": _l("Besoins pris en charge"),
+    "need_released": _l("Besoins rendus"),
+    "need_resolved": _l("Besoins satisfaits ou abandonnés"),
+    "proposal_withdrawn": _l("Propositions retirées"),
+    "meeting_scheduled": _l("Vendredis ouverts à la préparation"),
+    "meeting_started": _l("Réunions commencées"),
+    "meeting_closed": _l("Réunions closes"),
     "member_joined": _l("Arrivées"),
     "member_invited": _l("Invitations"),
     "role_changed": _l("Rôles"),
