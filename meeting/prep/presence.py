@@ -84,16 +84,17 @@ def _schedule(meeting_id, delay=BROADCAST_DELAY):
             return
         _pending.add(key)
     app = current_app._get_current_object()
-    socketio.start_background_task(_broadcast_later, app, meeting_id, delay, key)
+    # Keep this app's Socket.IO server: the fact must not reach another app's clients.
+    socketio.start_background_task(_broadcast_later, app, socketio.server, meeting_id, delay, key)
 
 
-def _broadcast_later(app, meeting_id, delay, key):
+def _broadcast_later(app, server, meeting_id, delay, key):
     socketio.sleep(delay)
     with _lock:
         _pending.discard(key)
     with app.test_request_context("/"):
-        socketio.emit("presence_changed", fact(meeting_id), namespace=NAMESPACE,
-                      to=meeting_room(meeting_id))
+        server.emit("presence_changed", fact(meeting_id), namespace=NAMESPACE,
+                    to=meeting_room(meeting_id))
 
 
 def reset():
