@@ -27,11 +27,12 @@ install-test: $(VENV)/.installed-test
 
 # Compile the message catalogues (French is the source language, English the second one).
 translations: $(VENV)/.installed-run
-	$(BIN)/pybabel compile -q -f -d meeting/translations
+	$(BIN)/pybabel -q compile -d meeting/translations
 
 extract-messages: $(VENV)/.installed-run
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k _ -o meeting/translations/messages.pot .
-	$(BIN)/pybabel update -q -i meeting/translations/messages.pot -d meeting/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k _ -c TRANSLATORS: \
+		--project=Vendredi --copyright-holder="Le 97" -o meeting/translations/messages.pot .
+	$(BIN)/pybabel -q update -N -i meeting/translations/messages.pot -d meeting/translations
 
 run: install translations
 	$(FLASK) db upgrade

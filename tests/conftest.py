@@ -64,7 +64,8 @@ def database_template(tmp_path_factory):
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if pg_url:
         url = make_url(pg_url).set(drivername="postgresql+psycopg")
-        name = f"{url.database}_{_worker()}"
+        # Per worker and per run: two test runs on one server never share a database.
+        name = f"{url.database}_{_worker()}_{os.getpid()}"
         admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -72,6 +73,8 @@ def database_template(tmp_path_factory):
         uri = url.set(database=name).render_as_string(hide_password=False)
         _migrate(uri, instance)
         yield {"kind": "postgresql", "uri": uri}
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         path = instance / "template.sqlite3"
         _migrate(f"sqlite:///{path}", instance)
@@ -143,10 +146,12 @@ def _empty_postgresql_tables():
     with db.engine.begin() as conn:
         # A connection still holding a lock (a leaked session) fails the test, never hangs it.
         conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-        tables = conn.scalars(text(
-            "SELECT quote_ident(tablename) FROM pg_tables"
-            " WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
-        )).all()
+        tables = conn.scalars(
+            text(
+                "SELECT quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
+            )
+        ).all()
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
