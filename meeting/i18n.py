@@ -4,13 +4,13 @@ import re
 
 from babel.dates import format_date as _babel_format_date
 from flask import current_app, request, session
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, get_locale, to_user_timezone
 from flask_babel import format_date as _format_date
 from flask_babel import format_datetime as _format_datetime
 from flask_babel import format_time as _format_time
 from flask_babel import gettext as _babel_gettext
 from flask_babel import ngettext as _babel_ngettext
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 NBSP = "\u00a0"  # espace insécable, before « : » and inside « »
 NNBSP = "\u202f"  # espace fine insécable, before ; ! ?
@@ -76,7 +76,7 @@ def long_date(value):
     if value is None:
         return ""
     if hasattr(value, "hour"):
-        return _format_datetime(value, "EEEE d MMMM y")
+        value = to_user_timezone(value).date()
     return _babel_format_date(value, "full", locale=str(get_locale() or "fr"))
 
 
@@ -147,8 +147,14 @@ def duration(minutes):
 
 
 def typo_filter(value):
-    """Jinja filter: French typography on plain text, escaping it."""
-    return Markup(french_spacing(str(escape(value)))) if _is_french() else escape(value)
+    """Jinja filter: French typography on plain text, then escaping it."""
+    return escape(french_spacing(str(value))) if _is_french() else escape(value)
+
+
+def capfirst(value):
+    """Upper-case the first letter only ('vendredi 4 décembre' → 'Vendredi 4 décembre')."""
+    value = str(value)
+    return value[:1].upper() + value[1:]
 
 
 def install(app):
@@ -162,6 +168,7 @@ def install(app):
         short_date=short_date,
         iso=iso,
         typo=typo_filter,
+        capfirst=capfirst,
         iso_date_long=iso_date_long,
         iso_time_short=iso_time_short,
         duration=duration,

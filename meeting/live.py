@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import force_locale
 from flask_login import current_user
 from flask_socketio import join_room
 
@@ -70,7 +71,9 @@ def _refuse(code, message, **extra):
     return {"ok": False, "error": code, "message": str(message), **extra}
 
 
-_TYPE_NAMES = {int: "un nombre entier", str: "un texte", bool: "oui ou non", list: "une liste"}
+_TYPE_NAMES = {
+    int: _l("un nombre entier"), str: _l("un texte"), bool: _l("oui ou non"), list: _l("une liste"),
+}
 
 
 def _check_fields(spec, data):
@@ -91,7 +94,7 @@ def _check_fields(spec, data):
         value = data[name]
         # bool is an int in Python: refuse True where a number is expected.
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            expected = _TYPE_NAMES.get(kind if isinstance(kind, type) else kind[0], "autre chose")
+            expected = _TYPE_NAMES.get(kind if isinstance(kind, type) else kind[0], _l("autre chose"))
             raise ServiceError(
                 _l("Le champ « %(name)s » doit être %(type)s.", name=name, type=expected),
                 code="invalid_field",
@@ -148,6 +151,13 @@ def publish_change(change):
         # CLI and background work: render fragments as for a plain French request.
         with current_app.test_request_context("/"):
             return publish_change(change)
+    # One fragment goes to every reader: render it in the place's language (French), not in
+    # the language the sender happened to choose.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _publish_all(change)
+
+
+def _publish_all(change):
     from .traces.services import trace_fact
 
     for trace, *_ in change.traces:

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app
+from flask_babel import get_locale
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def send_mail(to, subject, body):
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="vendredi")
-    message["Content-Language"] = "fr"
+    message["Content-Language"] = str(get_locale() or "fr")
     message.set_content(body)
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     try:

@@ -224,11 +224,6 @@ def test_french_spacing_leaves_urls_times_and_plain_text_alone(text):
     assert french_spacing(text) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="typo_filter typesets after escaping: '&amp;' becomes "
-    "'&amp\u202f;' (meeting/i18n.py typo_filter)",
-)
 def test_typo_filter_keeps_html_entities_whole(app):
     with app.test_request_context("/"):
         assert (
@@ -402,11 +397,6 @@ def test_english_page_has_no_french_left(page_in, url):
 MONTHS = list(get_month_names("wide", locale="en").values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/prep/home.html (and prep/document.html) pipe the long date through "
-    "Jinja's |capitalize, which lowercases the rest: 'Friday, november 27, 2026'",
-)
 def test_english_home_page_keeps_the_capital_of_the_month(page_in):
     text = visible_text(page_in("en", "/"))
     assert any(re.search(rf"\b{month} \d", text) for month in MONTHS)
