@@ -92,16 +92,23 @@
     refreshCounts();
   }
 
-  // Edit drafts are kept per (entry, revision): once a newer revision exists, they were saved.
+  // Edit drafts are kept per (entry, revision it started from). One that was sent and is
+  // older than the entry was saved (or refused as stale, its text then kept by the merge
+  // view); one never sent is someone's unsaved words (edit.js offers it again): keep it.
   function forgetSavedEditDrafts(entryId, revision) {
     for (var i = window.localStorage.length - 1; i >= 0; i--) {
       var key = window.localStorage.key(i);
       var parts = key && key.split(":");
       if (parts && parts[1] === "edit" && parts[2] === String(entryId) &&
-          parseInt(parts[3], 10) < revision) {
+          parseInt(parts[3], 10) < revision && sentDraft(key)) {
         window.localStorage.removeItem(key);
       }
     }
+  }
+
+  function sentDraft(key) {
+    try { return JSON.parse(window.localStorage.getItem(key)).sent === true; }
+    catch (err) { return true; }  // unreadable: nothing to keep
   }
 
   function applyState(state) {
