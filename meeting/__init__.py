@@ -54,6 +54,7 @@ def create_app(overrides=None):
         engineio_logger=False,
     )
 
+    from .agenda.views import bp as agenda_bp
     from .members.views import bp as members_bp
     from .prep.views import bp as prep_bp
     from .proposals.views import bp as proposals_bp
@@ -61,6 +62,7 @@ def create_app(overrides=None):
 
     app.register_blueprint(prep_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(traces_bp)
 

@@ -103,6 +103,15 @@ def _check_fields(spec, data):
     return args
 
 
+def current_actor():
+    """The signed-in member, else the guest of a live meeting (joined with its code), else None."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    from .agenda.participants import current_guest
+
+    return current_guest()
+
+
 def dispatch(event, data):
     """Check and run one command; always return an ack, never raise."""
     try:
@@ -116,8 +125,10 @@ def dispatch(event, data):
         size = len(json.dumps(data, ensure_ascii=False).encode())
         if size > current_app.config["LIVE_MAX_PAYLOAD"]:
             return _refuse("payload_too_large", _l("Le contenu envoyé est trop volumineux."))
-        actor = current_user._get_current_object() if current_user.is_authenticated else None
-        if cmd.signed_in and actor is None:
+        actor = current_actor()
+        if cmd.signed_in and not getattr(actor, "is_authenticated", False):
+            if actor is not None:  # a guest of the live meeting
+                return _refuse("forbidden", _l("Cette action est réservée aux membres."))
             return _refuse("not_signed_in", _l("Connectez-vous pour faire cela."))
         if not cmd.allowed(actor):
             return _refuse("forbidden", _l("Vous n’avez pas le droit de faire cela."))
@@ -181,6 +192,7 @@ def close_connections(room):
 
 def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
+    from .agenda import events as _agenda_events  # noqa: F401
     from .members import events as _members_events  # noqa: F401
     from .prep import events as _prep_events  # noqa: F401
     from .prep import presence

@@ -91,3 +91,44 @@ def can_withdraw_proposal(actor, proposal):
 
 def can_view_proposal(actor, proposal):
     return is_member(actor)
+
+
+# -- Friday live --------------------------------------------------------------------------------
+
+
+def _day_role(actor, meeting, *roles):
+    if not _signed_in(actor) or meeting is None:
+        return False
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import MeetingRole
+
+    return db.session.scalar(select(MeetingRole.id).where(
+        MeetingRole.meeting_id == meeting.id, MeetingRole.member_id == actor.id,
+        MeetingRole.role.in_(roles))) is not None
+
+
+def can_run_live(actor, meeting=None):
+    """Drive the console: facilitators, and whoever facilitates that Friday."""
+    return is_facilitator(actor) or _day_role(actor, meeting, "facilitator")
+
+
+def can_record(actor, meeting=None):
+    """Record decisions and actions: who runs the console, and the scribe of the day."""
+    return can_run_live(actor, meeting) or _day_role(actor, meeting, "scribe")
+
+
+def can_keep_time(actor, meeting=None):
+    return can_run_live(actor, meeting) or _day_role(actor, meeting, "timekeeper")
+
+
+def is_guest(actor):
+    return actor is not None and getattr(actor, "role", None) == "guest"
+
+
+def can_follow_live(actor, meeting=None):
+    """Follow the live meeting, raise a hand, answer rounds: members, and guests of it."""
+    if is_member(actor):
+        return True
+    return is_guest(actor) and (meeting is None or actor.meeting_id == meeting.id)

@@ -1,5 +1,10 @@
 """The domain model, one module per area, re-exported here."""
 
+from .agenda import (
+    CONSENT_ANSWERS, DAY_ROLES, ITEM_KINDS, ITEM_STATUSES, ROUND_KINDS, AgendaItem, Attendance,
+    HandRaise, MeetingRole, Round, RoundAnswer,
+)
+from .decisions import ACTION_STATUSES, DECISION_MODES, Action, Decision
 from .meetings import (
     ENTRY_KINDS, MEETING_STATUSES, NEED_STATUSES, ClientOperation, Entry, EntryRevision, Meeting,
 )
@@ -8,6 +13,9 @@ from .proposals import PLACES, PROPOSAL_STATUSES, EventProposal, ProposalStatusC
 from .traces import Trace
 
 __all__ = [
+    "ACTION_STATUSES", "CONSENT_ANSWERS", "DAY_ROLES", "DECISION_MODES", "ITEM_KINDS",
+    "ITEM_STATUSES", "ROUND_KINDS", "Action", "AgendaItem", "Attendance", "Decision", "HandRaise",
+    "MeetingRole", "Round", "RoundAnswer",
     "ENTRY_KINDS", "MEETING_STATUSES", "NEED_STATUSES", "PLACES", "PROPOSAL_STATUSES", "ROLES",
     "ClientOperation", "Entry", "EntryRevision", "EventProposal", "Invitation", "LoginToken",
     "Meeting", "Member", "ProposalStatusChange", "Trace",

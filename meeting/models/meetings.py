@@ -30,6 +30,13 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Live state: every change of it bumps `live_revision` (compare-and-set, so two
+    # facilitators pressing "next" at once move one step); reordering checks
+    # `agenda_revision`. The join code lets guests follow while the meeting is live.
+    live_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    agenda_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    join_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    speaker_attendance_id: Mapped[int | None]
 
     entries: Mapped[list["Entry"]] = relationship(
         back_populates="meeting", order_by="Entry.id", cascade="all, delete-orphan"

@@ -56,6 +56,12 @@ NEED_TRANSITIONS = {
     ("open", "dropped"), ("claimed", "dropped"),
 }
 MEETING_TRANSITIONS = {("preparing", "live"), ("live", "closed"), ("preparing", "closed")}
+# Why a transition is refused, by the phase the meeting is already in (a whole sentence each:
+# the phase labels read as badges, "réunion en cours", "clos", not inside a sentence).
+MEETING_ALREADY = {
+    "live": _l("La réunion est déjà en cours."),
+    "closed": _l("La réunion est déjà close."),
+}
 
 
 def french(text_factory):
@@ -144,48 +150,18 @@ def coming_meeting():
     return ensure_meeting(next_meeting_date())
 
 
-def _set_meeting_status(actor, meeting_id, to_status, verb, summary_factory):
-    require(permissions.can_run_meeting(actor),
-            _l("Seul·es les facilitateur·rices ouvrent et closent la réunion."))
-    meeting = get_meeting(meeting_id)
-    from_status = meeting.status
-    if (from_status, to_status) not in MEETING_TRANSITIONS:
-        raise Conflict(_l("La réunion est déjà %(status)s.",
-                          status=MEETING_STATUS_LABELS[from_status]), code="bad_transition")
-    with change() as c:
-        values = {"status": to_status}
-        values["started_at" if to_status == "live" else "closed_at"] = utcnow()
-        done = db.session.execute(
-            update(Meeting).where(Meeting.id == meeting_id, Meeting.status == from_status)
-            .values(**values)
-        ).rowcount
-        if done != 1:
-            raise Conflict(_l("La réunion vient de changer d’état ; rechargez la page."),
-                           code="stale")
-        meeting = get_meeting(meeting_id)
-        db.session.refresh(meeting)
-        c.trace(actor, verb, meeting, french(summary_factory), meeting=meeting)
-        c.publish("meeting_status_changed",
-                  {"meeting_id": meeting_id, "status": to_status,
-                   "label": str(MEETING_STATUS_LABELS[to_status])},
-                  room=meeting_room(meeting_id))
-    return meeting
-
-
 def start_meeting(actor, meeting_id):
-    """Open the live meeting: the document stays open, new entries are marked as such."""
-    meeting = get_meeting(meeting_id)
-    return _set_meeting_status(actor, meeting_id, "live", "meeting_started", lambda: _(
-        "%(name)s a ouvert la réunion du %(date)s.", name=actor.display_name,
-        date=long_date(meeting.scheduled_for)))
+    """Open the live meeting (see `agenda.services.start_live`: join code, first point)."""
+    from ..agenda.services import start_live
+
+    return start_live(actor, meeting_id)
 
 
 def close_meeting(actor, meeting_id):
-    """Close the meeting: its document becomes read-only."""
-    meeting = get_meeting(meeting_id)
-    return _set_meeting_status(actor, meeting_id, "closed", "meeting_closed", lambda: _(
-        "%(name)s a clos la réunion du %(date)s.", name=actor.display_name,
-        date=long_date(meeting.scheduled_for)))
+    """Close the meeting: read-only document, unfinished points carried to next Friday."""
+    from ..agenda.services import close_live
+
+    return close_live(actor, meeting_id)
 
 
 # -- reading the document --------------------------------------------------------------------
@@ -488,11 +464,12 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
 
 
 def delete_entry(actor, entry_id):
-    """Remove one's own entry for good (its history too)."""
+    """Remove one's own entry for good (its history too); a billet d'humeur at any time."""
     entry = get_entry(entry_id)
     require(permissions.can_delete_entry(actor, entry),
             _l("Vous ne pouvez retirer que vos propres contributions."))
-    _ensure_open(entry.meeting)
+    if entry.kind != "mood":  # a billet is its author's to remove, even once Friday is closed
+        _ensure_open(entry.meeting)
     if entry.kind == "proposal":
         raise Conflict(_l("Une proposition d’événement se retire depuis sa page « Mes "
                           "propositions »."), code="use_withdraw")

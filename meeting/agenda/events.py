@@ -1,0 +1,152 @@
+"""Socket commands of the live meeting. Facts (`live_updated`) go to the room `meeting:<id>`.
+
+Console commands re-check the day's roles in the services; phones (members and guests) send
+`join_live`, `raise_hand`, `lower_hand` and `answer_round`.
+"""
+
+from flask_socketio import join_room
+
+from .. import permissions
+from ..decisions import services as decisions
+from ..i18n import _l
+from ..live import command, meeting_room
+from ..pipeline import ServiceError
+from . import services
+
+
+@command("join_live", allowed=permissions.can_follow_live, signed_in=False,
+         fields={"meeting_id": (int, True)})
+def join_live(actor, meeting_id):
+    """Sent by the console, the screen and phones on every (re)connection; joins the meeting's
+    room and answers with the exact current state. Broadcasts nothing."""
+    state = services.live_state(actor, meeting_id)
+    join_room(meeting_room(meeting_id))
+    return state
+
+
+@command("advance_item", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "live_revision": (int, True),
+                 "direction": (str, False)})
+def advance_item(actor, meeting_id, live_revision, direction="next"):
+    """Sent by the console ("Suivant" / "Précédent"); broadcasts `live_updated`."""
+    item = services.advance(actor, meeting_id, live_revision, direction)
+    return {"item_id": item.id}
+
+
+@command("control_timer", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "action": (str, True)})
+def control_timer(actor, meeting_id, action):
+    """Sent by the console (start, pause, +5 min); broadcasts `live_updated`."""
+    services.control_timer(actor, meeting_id, action)
+    return {}
+
+
+@command("postpone_item", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "item_id": (int, True)})
+def postpone_item(actor, meeting_id, item_id):
+    """Sent by the console; broadcasts `live_updated`."""
+    services.postpone(actor, meeting_id, item_id)
+    return {}
+
+
+@command("reorder_agenda", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "agenda_revision": (int, True),
+                 "order": (list, True)})
+def reorder_agenda(actor, meeting_id, agenda_revision, order):
+    """Sent by the console after a drag and drop; refused if the agenda changed meanwhile.
+    Broadcasts `live_updated`."""
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+        raise ServiceError(_l("L’ordre envoyé ne correspond pas aux points de l’ordre du jour."),
+                           code="invalid_order")
+    services.reorder(actor, meeting_id, agenda_revision, order)
+    return {}
+
+
+@command("move_item", allowed=permissions.is_member,
+         fields={"item_id": (int, True), "direction": (str, True),
+                 "agenda_revision": (int, True)})
+def move_item(actor, item_id, direction, agenda_revision):
+    """Sent by the console's up/down buttons; broadcasts `live_updated`."""
+    services.move_item(actor, item_id, direction, agenda_revision)
+    return {}
+
+
+@command("set_timebox", allowed=permissions.is_member,
+         fields={"item_id": (int, True), "minutes": (int, True)})
+def set_timebox(actor, item_id, minutes):
+    """Sent by the console; broadcasts `live_updated`."""
+    services.set_timebox(actor, item_id, minutes)
+    return {}
+
+
+@command("raise_hand", allowed=permissions.can_follow_live, signed_in=False,
+         fields={"meeting_id": (int, True)})
+def raise_hand(actor, meeting_id):
+    """Sent by a phone (member or guest); a hand already raised stays once. Broadcasts
+    `live_updated` (queue)."""
+    hand = services.raise_hand(actor, meeting_id)
+    return {"hand_id": hand.id}
+
+
+@command("lower_hand", allowed=permissions.can_follow_live, signed_in=False,
+         fields={"meeting_id": (int, True)})
+def lower_hand(actor, meeting_id):
+    """Sent by a phone; broadcasts `live_updated` (queue)."""
+    return {"lowered": services.lower_hand(actor, meeting_id)}
+
+
+@command("give_floor", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "hand_id": (int, True)})
+def give_floor(actor, meeting_id, hand_id):
+    """Sent by the console; broadcasts `live_updated` (queue)."""
+    services.give_floor(actor, meeting_id, hand_id)
+    return {}
+
+
+@command("open_round", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "kind": (str, True), "question": (str, True),
+                 "options": (list, False)})
+def open_round(actor, meeting_id, kind, question, options=None):
+    """Sent by the console; broadcasts `live_updated` (round)."""
+    if options is not None and not all(isinstance(o, str) for o in options):
+        raise ServiceError(_l("Un vote demande au moins deux choix différents."),
+                           code="invalid_options")
+    round_ = services.start_round(actor, meeting_id, kind, question, options)
+    return {"round_id": round_.id}
+
+
+@command("answer_round", allowed=permissions.can_follow_live, signed_in=False,
+         fields={"round_id": (int, True), "answer": (str, True), "reason": (str, False),
+                 "op_id": (str, False)})
+def answer_round(actor, round_id, answer, reason=None, op_id=None):
+    """Sent by a phone (member or guest); a second answer replaces the first. Broadcasts
+    `live_updated` (round)."""
+    return {"answer": services.answer_round(actor, round_id, answer, reason)}
+
+
+@command("close_round", allowed=permissions.is_member, fields={"round_id": (int, True)})
+def close_round(actor, round_id):
+    """Sent by the console; broadcasts `live_updated` (round)."""
+    services.close_round(actor, round_id)
+    return {}
+
+
+@command("record_decision", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "statement": (str, True), "mode": (str, True),
+                 "objections": (str, False), "objections_lifted": (str, False),
+                 "review_on": (str, False)})
+def record_decision(actor, meeting_id, statement, mode, objections=None, objections_lifted=None,
+                    review_on=None):
+    """Sent by the console (facilitator or scribe); broadcasts `live_updated` (decisions)."""
+    decision = decisions.record_decision(actor, meeting_id, statement, mode, objections,
+                                         objections_lifted, review_on)
+    return {"decision_id": decision.id, "number": decision.number}
+
+
+@command("add_action", allowed=permissions.is_member,
+         fields={"meeting_id": (int, True), "label": (str, True), "owner_id": (int, True),
+                 "due_on": (str, True), "decision_id": (int, False)})
+def add_action(actor, meeting_id, label, owner_id, due_on, decision_id=None):
+    """Sent by the console (facilitator or scribe); broadcasts `live_updated` (decisions)."""
+    action = decisions.add_action(actor, meeting_id, label, owner_id, due_on, decision_id)
+    return {"action_id": action.id}

@@ -1,0 +1,1 @@
+"""Decisions and actions recorded during the meeting: the lasting traces of Friday."""
