@@ -108,6 +108,13 @@ class _DemoClock:
         "proposal_status_change": ("created_at",),
         "member": ("created_at",),
         "invitation": ("created_at",),
+        "agenda_item": ("created_at",),
+        "decision": ("decided_at",),
+        "action": ("created_at",),
+        "round": ("opened_at",),
+        "round_answer": ("answered_at",),
+        "hand_raise": ("raised_at",),
+        "attendance": ("created_at",),
     }
 
     def __init__(self, start, rng):
@@ -194,6 +201,9 @@ def _demo_fridays(members, clock, rng):
         write(by_name["Théo"], meeting, "topic", "Qui ouvre la maison le samedi matin ?",
               "Permanences du samedi")
         # 12:00 and 13:55 in Paris (UTC+1 in winter).
+        if weeks_ago == 1:
+            _demo_live_meeting(meeting, members, by_name, clock, coming)
+            continue
         with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
             prep.start_meeting(camille, meeting.id)
         with clock.step(hours=0, at=datetime.combine(day, time(12, 55))):
@@ -240,4 +250,79 @@ def _demo_fridays(members, clock, rng):
                 author, meeting.id, title, body,
                 [(d.isoformat(), t) for d, t in dates], minutes, place, None, people, material,
             )
-    del soap
+    # The coming Friday's agenda is prepared, its roles suggested and given.
+    from .agenda import services as agenda
+
+    with clock.step(hours=pace):
+        agenda.prepare_agenda(camille, meeting.id)
+        chosen = [e.id for e in agenda.candidates(meeting.id) if e.kind in ("topic", "proposal")]
+        agenda.add_entries(camille, meeting.id, chosen + [soap.id])
+        for role, person in agenda.rotation_suggestions(meeting.id).items():
+            agenda.assign_role(camille, meeting.id, role, person.id)
+
+
+def _demo_live_meeting(meeting, members, by_name, clock, coming):
+    """Last Friday, run live: roles, attendance, agenda, a consent round with an objection
+    lifted, decisions, actions, a postponed point."""
+    from .agenda import services as agenda
+    from .decisions import services as decisions
+
+    camille, mathieu, lucie = by_name["Camille"], by_name["Mathieu"], by_name["Lucie"]
+    day = meeting.scheduled_for
+    with clock.step(hours=0, at=datetime.combine(day, time(10, 30))):
+        agenda.assign_role(camille, meeting.id, "facilitator", camille.id)
+        agenda.assign_role(camille, meeting.id, "scribe", mathieu.id)
+        agenda.assign_role(camille, meeting.id, "timekeeper", lucie.id)
+        for member in members:
+            status = "excused" if member.display_name.startswith(("Sophie", "Hugo")) else "present"
+            agenda.set_attendance(camille, meeting.id, member.id, status)
+        agenda.prepare_agenda(camille, meeting.id)
+        chosen = sorted(agenda.candidates(meeting.id), key=lambda e: e.kind != "topic")
+        agenda.add_entries(camille, meeting.id, [e.id for e in chosen])
+        agenda.add_item(camille, meeting.id, "Bilan de la fête de quartier", 15)
+    with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
+        agenda.start_live(camille, meeting.id)
+    with clock.step(hours=0, at=datetime.combine(day, time(11, 12))):
+        db.session.refresh(meeting)
+        agenda.advance(camille, meeting.id, meeting.live_revision)  # to the first point
+    items = agenda.agenda_items(meeting.id)
+    with clock.step(hours=0, at=datetime.combine(day, time(11, 20))):
+        round_ = agenda.start_round(camille, meeting.id, "consent",
+                                    "Deux personnes assurent la permanence du samedi matin, "
+                                    "à tour de rôle, inscrites sur le tableau de l’entrée.")
+        for member in members[:8]:
+            if member.display_name.startswith(("Sophie", "Hugo")):
+                continue
+            if member.display_name.startswith("Pierre-Alain"):
+                agenda.answer_round(member, round_.id, "object",
+                                    "Et si personne ne s’inscrit ? Il faut un plan B.")
+            else:
+                agenda.answer_round(member, round_.id, "for")
+        agenda.close_round(camille, round_.id)
+    with clock.step(hours=0, at=datetime.combine(day, time(11, 30))):
+        decision = decisions.record_decision(
+            mathieu, meeting.id,
+            "Deux personnes assurent la **permanence du samedi matin** (10 h – 12 h), à tour de "
+            "rôle, inscrites sur le tableau de l’entrée.", "consent",
+            objections="Pierre-Alain : que faire si personne ne s’inscrit ?",
+            objections_lifted="La conciergerie relance le jeudi ; sans inscrit·e, la maison "
+                              "reste fermée et on en reparle.",
+            review_on=(coming + timedelta(days=28)).isoformat())
+        decisions.add_action(mathieu, meeting.id, "Dessiner le tableau des permanences",
+                             by_name["Jeanne"].id, (coming + timedelta(days=1)).isoformat(),
+                             decision.id)
+    with clock.step(hours=0, at=datetime.combine(day, time(11, 45))):
+        db.session.refresh(meeting)
+        if any(i.status == "pending" for i in items[2:]):
+            agenda.advance(camille, meeting.id, meeting.live_revision)
+            decisions.record_decision(mathieu, meeting.id,
+                                      "Hugo a rapporté du liquide vaisselle : besoin satisfait.",
+                                      "information")
+            decisions.add_action(mathieu, meeting.id, "Racheter du liquide vaisselle en vrac",
+                                 by_name["Hugo"].id, (coming + timedelta(days=3)).isoformat())
+    with clock.step(hours=0, at=datetime.combine(day, time(12, 50))):
+        db.session.refresh(meeting)
+        if any(i.status == "pending" for i in agenda.agenda_items(meeting.id)):
+            agenda.advance(camille, meeting.id, meeting.live_revision)
+            agenda.postpone(camille, meeting.id, agenda.current_item(meeting.id).id)
+        agenda.close_live(camille, meeting.id)

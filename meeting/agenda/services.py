@@ -786,6 +786,11 @@ def close_live(actor, meeting_id):
             db.session.flush()
         carried = 0
         for item in agenda_items(meeting_id):
+            if item.kind == "checkin":  # every Friday opens with its own check-in round
+                if item.status in ("pending", "current"):
+                    _pause(item, now)
+                    item.status = "done" if item.started_at else "postponed"
+                continue
             if item.status in ("pending", "current", "postponed"):
                 _pause(item, now)
                 item.status = "postponed"
