@@ -4,15 +4,23 @@ Adding a route or a command without listing it here makes `test_matrix_lists_eve
 or `test_matrix_lists_every_command` fail.
 """
 
+from datetime import date, timedelta
+
 import pytest
 
 from meeting.live import COMMANDS
+from meeting.prep import services as prep
+from meeting.proposals import services as proposals
 from tests.conftest import post_form, sign_in
 
 ROLES = ("anonymous", "member", "facilitator", "admin")
 
 # endpoint -> list of (method, path, form data, expected status per role in ROLES order).
-# `{target}` is a member other than the visitor; `{static}` a real static file.
+# `{target}` is a member other than the visitor; `{day}` the coming Friday, whose document holds
+# rows of that other member: `{entry}` a point à discuter, `{need}` an open need, `{claimed}` a
+# need they took on, `{proposal}` an event proposal.
+DOC = "/vendredi/{day}/"
+WISHED = (date.today() + timedelta(days=30)).isoformat()
 ROUTES = {
     "prep.home": [("GET", "/", None, (200, 200, 200, 200))],
     "members.sign_in": [
@@ -59,12 +67,71 @@ ROUTES = {
         ("POST", "/admin/membres/{target}/reactiver", {}, (302, 403, 403, 302)),
     ],
     "traces.index": [("GET", "/traces/", None, (302, 200, 200, 200))],
+    "prep.document": [("GET", DOC, None, (302, 200, 200, 200))],
+    "prep.add_entry": [
+        ("POST", DOC + "entrees", {"kind": "topic", "body": "Un point"}, (302, 302, 302, 302)),
+    ],
+    "prep.edit_entry": [
+        ("GET", DOC + "entrees/{entry}/modifier", None, (302, 403, 200, 200)),
+        ("POST", DOC + "entrees/{entry}/modifier", {"revision": "1", "body": "Corrigé"},
+         (302, 403, 302, 302)),
+    ],
+    "prep.delete_entry": [
+        ("POST", DOC + "entrees/{entry}/supprimer", {}, (302, 403, 403, 403)),
+    ],
+    "prep.entry_history": [
+        ("GET", DOC + "entrees/{entry}/historique", None, (302, 200, 200, 200)),
+    ],
+    "prep.need_action": [
+        ("POST", DOC + "entrees/{need}/besoin", {"action": "claim"}, (302, 302, 302, 302)),
+        ("POST", DOC + "entrees/{claimed}/besoin", {"action": "release"}, (302, 403, 302, 302)),
+        ("POST", DOC + "entrees/{need}/besoin", {"action": "met"}, (302, 403, 302, 302)),
+    ],
+    "prep.start_meeting": [("POST", DOC + "commencer", {}, (302, 403, 302, 302))],
+    "prep.close_meeting": [("POST", DOC + "clore", {}, (302, 403, 302, 302))],
+    "proposals.propose": [
+        ("GET", DOC + "proposer", None, (302, 200, 200, 200)),
+        ("POST", DOC + "proposer",
+         {"title": "Concert", "description": "Un concert", "date_1": WISHED, "time_1": "20:00",
+          "duration_minutes": "90", "place": "house"}, (302, 302, 302, 302)),
+    ],
+    "proposals.mine": [("GET", "/propositions/", None, (302, 200, 200, 200))],
+    "proposals.show": [("GET", "/propositions/{proposal}", None, (302, 200, 200, 200))],
+    "proposals.withdraw": [
+        ("POST", "/propositions/{proposal}/retirer", {}, (302, 403, 403, 403)),
+    ],
     "static": [("GET", "/static/css/main.css", None, (200, 200, 200, 200))],
 }
 
-# command -> (payload, expected `ok` or error code per role in ROLES order)
+# A refused page says why: the general message, or the service's own for these endpoints.
+FORBIDDEN = {
+    "prep.delete_entry": "Vous ne pouvez retirer que vos propres contributions.",
+    "prep.need_action": ("Seule la personne qui s’en occupe peut le rendre.",
+                         ("Seules la personne qui s’en occupe, celle qui l’a exprimé ou "
+                          "l’animation peuvent clore ce besoin.")),
+    "prep.start_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
+    "prep.close_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
+    "proposals.withdraw": "Seule la personne qui a proposé l’événement peut le retirer.",
+}
+
+# command -> (payload, expected `ok` or error code per role in ROLES order); "{meeting}",
+# "{entry}", "{need}", "{claimed}" stand for the ids of the rows described above ROUTES.
 SOCKET_COMMANDS = {
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
+    "join_document": ({"meeting_id": "{meeting}"}, ("not_signed_in", True, True, True)),
+    "add_entry": ({"meeting_id": "{meeting}", "kind": "topic", "body": "Un point"},
+                  ("not_signed_in", True, True, True)),
+    "edit_entry": ({"entry_id": "{entry}", "revision": 1, "body": "Corrigé"},
+                   ("not_signed_in", "forbidden", True, True)),
+    "delete_entry": ({"entry_id": "{entry}"},
+                     ("not_signed_in", "forbidden", "forbidden", "forbidden")),
+    "claim_need": ({"entry_id": "{need}"}, ("not_signed_in", True, True, True)),
+    "release_need": ({"entry_id": "{claimed}"}, ("not_signed_in", "forbidden", True, True)),
+    "resolve_need": ({"entry_id": "{need}", "outcome": "met"},
+                     ("not_signed_in", "forbidden", True, True)),
+    "preview_markdown": ({"body": "**gras**"}, ("not_signed_in", True, True, True)),
+    "set_typing": ({"meeting_id": "{meeting}", "typing": True},
+                   ("not_signed_in", True, True, True)),
 }
 
 
@@ -87,15 +154,26 @@ def config_overrides(smtp_server):
 
 @pytest.fixture
 def visitor(app, make_member):
-    """Factory: a client for a role ('anonymous' or a member role) and a target member."""
+    """Factory: a client for a role ('anonymous' or a member role) and the ids of what belongs
+    to someone else: a target member and their rows in the coming Friday's document."""
 
     def make(role):
         make_member(role="admin", name="Admin de référence")  # the site is installed
         target = make_member(role="member", name="Cible")
+        meeting = prep.coming_meeting()
+        entry = prep.add_entry(target, meeting.id, "topic", "Point de Cible", "Un point")
+        need = prep.add_entry(target, meeting.id, "need", "Savon", "Du savon noir")
+        claimed = prep.add_entry(target, meeting.id, "need", "Huile", "De l’huile")
+        prep.claim_need(target, claimed.id)
+        proposal = proposals.propose_event(target, meeting.id, "Fête", "Une fête",
+                                           [(WISHED, "18:00")], "60", "house")
+        places = {"target": target.id, "day": meeting.scheduled_for.isoformat(),
+                  "meeting": meeting.id, "entry": entry.id, "need": need.id,
+                  "claimed": claimed.id, "proposal": proposal.id}
         client = app.test_client()
         if role != "anonymous":
             sign_in(client, make_member(role=role))
-        return client, target
+        return client, places
 
     return make
 
@@ -111,8 +189,8 @@ CASES = [
 @pytest.mark.parametrize(("endpoint", "method", "path", "data", "role", "expected"), CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES])
 def test_route_answers(visitor, endpoint, method, path, data, role, expected, smtp_server):
-    client, target = visitor(role)
-    url = path.format(target=target.id)
+    client, places = visitor(role)
+    url = path.format(**places)
     if method == "GET":
         response = client.get(url)
     else:
@@ -120,9 +198,15 @@ def test_route_answers(visitor, endpoint, method, path, data, role, expected, sm
     response.close()
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     if expected == 403:
-        assert "Vous n’avez pas le droit de voir cette page" in response.get_data(as_text=True)
-    if expected == 302 and role == "anonymous" and method == "GET" and endpoint != "members.first_run":
+        reasons = FORBIDDEN.get(endpoint, "Vous n’avez pas le droit de voir cette page")
+        reasons = (reasons,) if isinstance(reasons, str) else reasons
+        assert any(reason in response.get_data(as_text=True) for reason in reasons)
+    signed_in_only = endpoint.startswith(("prep.", "proposals.")) and endpoint != "prep.home"
+    if expected == 302 and role == "anonymous" and (method == "GET" or signed_in_only) \
+            and endpoint != "members.first_run":
         assert "/connexion" in response.headers["Location"]
+    if expected == 302 and role != "anonymous" and signed_in_only:
+        assert "/connexion" not in response.headers["Location"]  # done, not sent to sign in
 
 
 COMMAND_CASES = [
@@ -135,7 +219,10 @@ COMMAND_CASES = [
 @pytest.mark.parametrize(("name", "payload", "role", "expected"), COMMAND_CASES,
                          ids=[f"{c[0]}-{c[2]}" for c in COMMAND_CASES])
 def test_command_answers(visitor, socket_for, name, payload, role, expected):
-    client, _target = visitor(role)
+    client, places = visitor(role)
+    ids = {f"{{{key}}}": value for key, value in places.items()}
+    payload = {key: ids.get(value, value) if isinstance(value, str) else value
+               for key, value in payload.items()}
     ack = socket_for(client if role != "anonymous" else None).command(name, payload)
     if expected is True:
         assert ack["ok"] is True, ack

@@ -56,12 +56,6 @@ NEED_TRANSITIONS = {
     ("open", "dropped"), ("claimed", "dropped"),
 }
 MEETING_TRANSITIONS = {("preparing", "live"), ("live", "closed"), ("preparing", "closed")}
-# Why a transition is refused, by the phase the meeting is already in (a whole sentence each:
-# the phase labels read as badges, "réunion en cours", "clos", not inside a sentence).
-MEETING_ALREADY = {
-    "live": _l("La réunion est déjà en cours."),
-    "closed": _l("La réunion est déjà close."),
-}
 
 
 def french(text_factory):
