@@ -13,13 +13,22 @@ from meeting.prep import services as prep
 from meeting.proposals import services as proposals
 from tests.conftest import post_form, sign_in
 
-ROLES = ("anonymous", "member", "facilitator", "admin")
+ROLES = ("anonymous", "member", "facilitator", "admin", "guest")
+
+
+def expected_for(expected, role):
+    """A row lists anonymous/member/facilitator/admin, and guest where it differs from anonymous
+    (a guest is an anonymous visitor who joined the live meeting with its code)."""
+    index = ROLES.index(role)
+    return expected[index] if index < len(expected) else expected[0]
 
 # endpoint -> list of (method, path, form data, expected status per role in ROLES order).
 # `{target}` is a member other than the visitor; `{day}` the coming Friday, whose document holds
 # rows of that other member: `{entry}` a point à discuter, `{need}` an open need, `{claimed}` a
 # need they took on, `{proposal}` an event proposal.
 DOC = "/vendredi/{day}/"
+LIVE = "/vendredi/{live_day}/"
+DUE = (date.today() + timedelta(days=10)).isoformat()
 WISHED = (date.today() + timedelta(days=30)).isoformat()
 ROUTES = {
     "prep.home": [("GET", "/", None, (200, 200, 200, 200))],
@@ -101,6 +110,21 @@ ROUTES = {
         ("POST", "/propositions/{proposal}/retirer", {}, (302, 403, 403, 403)),
     ],
     "static": [("GET", "/static/css/main.css", None, (200, 200, 200, 200))],
+    # Friday live, on the meeting after the coming one, started by the reference admin.
+    "agenda.console": [
+        ("GET", LIVE + "animation", None, (302, 403, 200, 200, 302)),
+        ("POST", LIVE + "animation", {"op": "control_timer", "action": "pause"},
+         (302, 403, 303, 303, 302)),
+    ],
+    "agenda.screen": [("GET", LIVE + "ecran", None, (302, 200, 200, 200, 302))],
+    "agenda.phone": [
+        ("GET", LIVE + "direct", None, (302, 200, 200, 200, 200)),
+        ("POST", LIVE + "direct", {"op": "raise_hand"}, (302, 303, 303, 303, 303)),
+    ],
+    "agenda.join": [
+        ("GET", "/rejoindre", None, (200, 302, 302, 302, 200)),
+        ("POST", "/rejoindre", {"code": "ZZZZZZ", "first_name": "Bob"}, (400, 400, 400, 400, 400)),
+    ],
 }
 
 # A refused page says why: the general message, or the service's own for these endpoints.
@@ -116,6 +140,7 @@ FORBIDDEN = {
 
 # command -> (payload, expected `ok` or error code per role in ROLES order); "{meeting}",
 # "{entry}", "{need}", "{claimed}" stand for the ids of the rows described above ROUTES.
+CONSOLE = ("not_signed_in", "forbidden", True, True, "forbidden")
 SOCKET_COMMANDS = {
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
     "join_document": ({"meeting_id": "{meeting}"}, ("not_signed_in", True, True, True)),
@@ -132,6 +157,37 @@ SOCKET_COMMANDS = {
     "preview_markdown": ({"body": "**gras**"}, ("not_signed_in", True, True, True)),
     "set_typing": ({"meeting_id": "{meeting}", "typing": True},
                    ("not_signed_in", True, True, True)),
+    # Friday live: phones (members and guests) and the console (facilitators).
+    "join_live": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
+    "raise_hand": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
+    "lower_hand": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
+    "answer_round": ({"round_id": "{round}", "answer": "for"},
+                     ("forbidden", True, True, True, True)),
+    "advance_item": ({"meeting_id": "{live_meeting}", "live_revision": "{live_revision}"},
+                     CONSOLE),
+    "control_timer": ({"meeting_id": "{live_meeting}", "action": "pause"}, CONSOLE),
+    "postpone_item": ({"meeting_id": "{live_meeting}", "item_id": "{item}"}, CONSOLE),
+    "reorder_agenda": ({"meeting_id": "{live_meeting}", "agenda_revision": "{agenda_revision}",
+                        "order": "{order}"}, CONSOLE),
+    "move_item": ({"item_id": "{item}", "direction": "up", "agenda_revision": "{agenda_revision}"},
+                  CONSOLE),
+    "set_timebox": ({"item_id": "{item}", "minutes": 12}, CONSOLE),
+    "give_floor": ({"meeting_id": "{live_meeting}", "hand_id": "{hand}"}, CONSOLE),
+    # A round is already open: the facilitators pass the permission check and get "round_open".
+    "open_round": ({"meeting_id": "{live_meeting}", "kind": "consent", "question": "On y va ?"},
+                   ("not_signed_in", "forbidden", "round_open", "round_open", "forbidden")),
+    "close_round": ({"round_id": "{round}"}, CONSOLE),
+    "record_decision": ({"meeting_id": "{live_meeting}", "statement": "On le fait.",
+                         "mode": "information"}, CONSOLE),
+    "add_action": ({"meeting_id": "{live_meeting}", "label": "Appeler le plombier",
+                    "owner_id": "{target}", "due_on": DUE}, CONSOLE),
+}
+
+
+LIVE_COMMANDS = {
+    name for name, (payload, _) in SOCKET_COMMANDS.items()
+    if any(isinstance(v, str) and v in ("{live_meeting}", "{round}", "{item}") for v in
+           payload.values())
 }
 
 
@@ -157,8 +213,8 @@ def visitor(app, make_member):
     """Factory: a client for a role ('anonymous' or a member role) and the ids of what belongs
     to someone else: a target member and their rows in the coming Friday's document."""
 
-    def make(role):
-        make_member(role="admin", name="Admin de référence")  # the site is installed
+    def make(role, live=False):
+        admin = make_member(role="admin", name="Admin de référence")  # the site is installed
         target = make_member(role="member", name="Cible")
         meeting = prep.coming_meeting()
         entry = prep.add_entry(target, meeting.id, "topic", "Point de Cible", "Un point")
@@ -170,16 +226,43 @@ def visitor(app, make_member):
         places = {"target": target.id, "day": meeting.scheduled_for.isoformat(),
                   "meeting": meeting.id, "entry": entry.id, "need": need.id,
                   "claimed": claimed.id, "proposal": proposal.id}
+        if live or role == "guest":
+            places.update(_live_meeting(admin, target, meeting))
         client = app.test_client()
-        if role != "anonymous":
+        if role == "guest":
+            joined = post_form(client, "/rejoindre", {"code": places.pop("join_code"),
+                                                      "first_name": "Invitée"})
+            assert joined.status_code == 302
+        elif role != "anonymous":
             sign_in(client, make_member(role=role))
         return client, places
 
     return make
 
 
+def _live_meeting(admin, target, coming):
+    """The meeting after the coming one, live: check-in current, a pending point, a raised hand,
+    an open consent round."""
+    from meeting.agenda import services as agenda
+    from meeting.extensions import db
+
+    live = prep.ensure_meeting(coming.scheduled_for + timedelta(days=7))
+    point = prep.add_entry(target, live.id, "topic", "Point en direct", "À discuter")
+    agenda.add_entries(admin, live.id, [point.id])
+    agenda.start_live(admin, live.id)
+    hand = agenda.raise_hand(target, live.id)
+    round_ = agenda.start_round(admin, live.id, "consent", "On essaie ?")
+    db.session.refresh(live)
+    items = agenda.agenda_items(live.id)
+    return {"live_day": live.scheduled_for.isoformat(), "live_meeting": live.id,
+            "live_revision": live.live_revision, "agenda_revision": live.agenda_revision,
+            "item": next(i.id for i in items if i.status == "pending"), "hand": hand.id,
+            "round": round_.id, "order": [i.id for i in reversed(items)],
+            "join_code": live.join_code}
+
+
 CASES = [
-    (endpoint, method, path, data, role, expected[ROLES.index(role)])
+    (endpoint, method, path, data, role, expected_for(expected, role))
     for endpoint, entries in ROUTES.items()
     for method, path, data, expected in entries
     for role in ROLES
@@ -189,8 +272,8 @@ CASES = [
 @pytest.mark.parametrize(("endpoint", "method", "path", "data", "role", "expected"), CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES])
 def test_route_answers(visitor, endpoint, method, path, data, role, expected, smtp_server):
-    client, places = visitor(role)
-    url = path.format(**places)
+    client, places = visitor(role, live=endpoint.startswith("agenda."))
+    url = path.format(**{k: v for k, v in places.items() if k != "join_code"})
     if method == "GET":
         response = client.get(url)
     else:
@@ -202,15 +285,23 @@ def test_route_answers(visitor, endpoint, method, path, data, role, expected, sm
         reasons = (reasons,) if isinstance(reasons, str) else reasons
         assert any(reason in response.get_data(as_text=True) for reason in reasons)
     signed_in_only = endpoint.startswith(("prep.", "proposals.")) and endpoint != "prep.home"
-    if expected == 302 and role == "anonymous" and (method == "GET" or signed_in_only) \
+    if expected == 302 and role in ("anonymous", "guest") and (method == "GET" or signed_in_only) \
             and endpoint != "members.first_run":
         assert "/connexion" in response.headers["Location"]
-    if expected == 302 and role != "anonymous" and signed_in_only:
+    if expected == 302 and role not in ("anonymous", "guest") and signed_in_only:
         assert "/connexion" not in response.headers["Location"]  # done, not sent to sign in
 
 
+def command_expected(expected, role):
+    """Member-only commands refuse a guest as a non-member (not as someone not signed in)."""
+    answer = expected_for(expected, role)
+    if role == "guest" and len(expected) == 4 and answer == "not_signed_in":
+        return "forbidden"
+    return answer
+
+
 COMMAND_CASES = [
-    (name, payload, role, expected[ROLES.index(role)])
+    (name, payload, role, command_expected(expected, role))
     for name, (payload, expected) in SOCKET_COMMANDS.items()
     for role in ROLES
 ]
@@ -219,13 +310,15 @@ COMMAND_CASES = [
 @pytest.mark.parametrize(("name", "payload", "role", "expected"), COMMAND_CASES,
                          ids=[f"{c[0]}-{c[2]}" for c in COMMAND_CASES])
 def test_command_answers(visitor, socket_for, name, payload, role, expected):
-    client, places = visitor(role)
+    client, places = visitor(role, live=name in LIVE_COMMANDS)
     ids = {f"{{{key}}}": value for key, value in places.items()}
     payload = {key: ids.get(value, value) if isinstance(value, str) else value
                for key, value in payload.items()}
-    ack = socket_for(client if role != "anonymous" else None).command(name, payload)
+    ack = socket_for(None if role == "anonymous" else client).command(name, payload)
     if expected is True:
         assert ack["ok"] is True, ack
     else:
         assert ack["ok"] is False and ack["error"] == expected, ack
         assert ack["message"]
+        if role == "guest" and expected == "forbidden" and name not in LIVE_COMMANDS:
+            assert ack["message"] == "Cette action est réservée aux membres."
