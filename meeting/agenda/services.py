@@ -228,10 +228,14 @@ REGIONS = ("status", "current", "agenda", "queue", "round", "decisions")
 
 
 def render_regions(meeting_id, regions=REGIONS, views=VIEWS, context=None):
-    """The fragments of each view for the given regions, from the same partials as the pages."""
+    """The fragments of each view for the given regions, from the same partials as the pages.
+
+    They go to every page of the room, guests included: their forms carry no CSRF token (the
+    sender's must not travel; each page puts its own in)."""
     context = context or live_context(meeting_id)
     return {
-        view: {region: render_template(f"agenda/_{region}.html", view=view, **context)
+        view: {region: render_template(f"agenda/_{region}.html", view=view,
+                                       csrf_token=lambda: "", **context)
                for region in regions}
         for view in views
     }
@@ -499,6 +503,9 @@ def reorder(actor, meeting_id, agenda_revision, order):
 def move_item(actor, item_id, direction, agenda_revision):
     """Move one item up or down (the keyboard alternative to drag and drop)."""
     item = _item(item_id)
+    meeting = get_meeting(item.meeting_id)
+    _require_console(actor, meeting)  # before saying anything about the agenda
+    _require_not_closed(meeting)
     ids = [i.id for i in agenda_items(item.meeting_id)]
     index = ids.index(item_id)
     target = index - 1 if direction == "up" else index + 1
@@ -617,9 +624,9 @@ def start_live(actor, meeting_id):
     require(permissions.can_run_meeting(actor) or permissions.can_run_live(actor, meeting),
             _l("Seul·es les facilitateur·rices ouvrent et closent la réunion."))
     if meeting.status != "preparing":
-        raise Conflict(_l("La réunion est déjà %(status)s.",
-                          status=prep.MEETING_STATUS_LABELS[meeting.status]),
-                       code="bad_transition")
+        # Whole sentences: the phase labels are badges ("réunion en cours"), not sentence words.
+        raise Conflict(_l("La réunion est déjà en cours.") if meeting.status == "live"
+                       else _l("La réunion est déjà close."), code="bad_transition")
     now = utcnow()
     for _attempt in range(5):
         try:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
 from ..agenda import services as agenda
+from ..agenda.participants import attendance_of
 from ..extensions import db
 from ..i18n import _, _l
 from ..models import DECISION_MODES, Action, Decision, Member, Round
@@ -82,10 +83,12 @@ def record_decision(actor, meeting_id, statement, mode, objections=None, objecti
     round_ = db.session.scalar(select(Round).where(Round.item_id == item.id)
                                .order_by(Round.id.desc()))
     results = agenda.round_results(round_) if round_ else None
-    present = [a.name for a in agenda.attendance(meeting_id) if a.status == "present"]
     for _attempt in range(3):
         try:
             with change() as c:
+                attendance_of(actor, meeting_id)  # whoever records it is in the room
+                present = [a.name for a in agenda.attendance(meeting_id)
+                           if a.status == "present"]
                 number = (db.session.scalar(select(func.max(Decision.number))) or 0) + 1
                 decision = Decision(
                     number=number, meeting_id=meeting_id, item_id=item.id, statement=statement,
@@ -101,7 +104,7 @@ def record_decision(actor, meeting_id, statement, mode, objections=None, objecti
                     "Décision n° %(n)s (%(mode)s) sur « %(title)s ».", n=n,
                     mode=str(MODE_LABELS[mode]), title=item.title))
                 c.trace(actor, "decision_recorded", decision, summary, meeting=meeting)
-                agenda._publish_live(c, meeting_id, regions=("decisions",))
+                agenda._publish_live(c, meeting_id, regions=("decisions", "status"))
             return decision
         except IntegrityError:  # two decisions numbered at the same instant
             db.session.rollback()
