@@ -335,13 +335,12 @@ def test_decisions_whose_review_date_has_come_are_reviewed_once(facilitator, the
     following = prep.find_meeting(next_friday)
     assert agenda.prepare_agenda(facilitator, following.id) == 2  # check-in + one review
     items = agenda.agenda_items(following.id)
-    # check-in first, then what was carried from last Friday, then the decisions to review
-    assert [(i.kind, i.title) for i in items][1:] == [
-        ("carried", "Chauffage"),
-        ("review", "Revoir la décision n° 1"),
-    ]
+    # check-in first, then the decisions to review; "Chauffage", decided on when the meeting
+    # closed, is done and not carried
+    assert [(i.kind, i.title) for i in items][1:] == [("review", "Revoir la décision n° 1")]
+    assert [i.status for i in agenda.agenda_items(meeting.id) if i.title == "Chauffage"] == ["done"]
     assert items[0].kind == "checkin"
-    review = items[2]
+    review = items[1]
     first = db.session.scalar(select(Decision).where(Decision.number == 1))
     assert review.review_of_decision_id == first.id
     # prepared again, or other points added: still once
@@ -984,9 +983,14 @@ def test_a_member_cannot_use_the_console_unless_facilitating_that_friday(
     for data in ({"op": "start"}, {"op": "add_item", "title": "Pirate"}, {"op": "close"}):
         assert post_form(client, f"/vendredi/{day}/animation", data).status_code == 403
     assert fresh(meeting).status == "preparing" and titles(meeting.id) == []
-    # the day's scribe does not drive the console either
+    # the day's scribe opens the console (to record decisions) but cannot drive the meeting
     agenda.assign_role(facilitator, meeting.id, "scribe", member.id)
-    assert client.get(f"/vendredi/{day}/animation").status_code == 403
+    assert client.get(f"/vendredi/{day}/animation").status_code == 200
+    refused = post_form(client, f"/vendredi/{day}/animation", {"op": "start"},
+                        follow_redirects=True)
+    assert "Seul·es les facilitateur·rices ouvrent et closent la réunion." in refused.get_data(
+        as_text=True)
+    assert fresh(meeting).status == "preparing"
 
     agenda.assign_role(facilitator, meeting.id, "facilitator", member.id)
     assert "Avant de commencer" in page(client, f"/vendredi/{day}/animation")

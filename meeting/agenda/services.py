@@ -798,6 +798,11 @@ def close_live(actor, meeting_id):
                     _pause(item, now)
                     item.status = "done" if item.started_at else "postponed"
                 continue
+            if item.status == "current" and db.session.scalar(
+                    select(Decision.id).where(Decision.item_id == item.id).limit(1)):
+                _pause(item, now)  # decided on: done, not carried
+                item.status, item.ended_at = "done", now
+                continue
             if item.status in ("pending", "current", "postponed"):
                 _pause(item, now)
                 item.status = "postponed"
