@@ -4,12 +4,11 @@ import re
 
 from babel.dates import format_date as _babel_format_date
 from flask import current_app, request, session
-from flask_babel import LazyString, get_locale, to_user_timezone
+from flask_babel import LazyString, get_locale, get_translations, to_user_timezone
 from flask_babel import format_date as _format_date
 from flask_babel import format_datetime as _format_datetime
 from flask_babel import format_time as _format_time
 from flask_babel import gettext as _babel_gettext
-from flask_babel import ngettext as _babel_ngettext
 from markupsafe import escape
 
 NBSP = "\u00a0"  # espace insécable, before « : » and inside « »
@@ -49,7 +48,11 @@ def gettext(string, **variables):
 
 
 def ngettext(singular, plural, num, **variables):
-    return _typeset(_babel_ngettext(singular, plural, num, **variables))
+    """Plural forms; French (the source language) keeps 0 in the singular: « 0 réponse »."""
+    variables.setdefault("num", num)
+    if _is_french() and 0 <= num < 2:
+        num = 1
+    return _typeset(get_translations().ungettext(singular, plural, num) % variables)
 
 
 def lazy_gettext(string, **variables):

@@ -10,7 +10,7 @@ from .. import permissions
 from ..decisions import services as decisions
 from ..i18n import _l
 from ..live import command, meeting_room
-from ..pipeline import ServiceError
+from ..pipeline import ServiceError, require
 from . import services
 
 
@@ -19,9 +19,10 @@ from . import services
 def join_live(actor, meeting_id):
     """Sent by the console, the screen and phones on every (re)connection; joins the meeting's
     room and answers with the exact current state. Broadcasts nothing."""
-    state = services.live_state(actor, meeting_id)
+    require(permissions.can_follow_live(actor, services.get_meeting(meeting_id)))
+    # Join first, then read: a change landing in between reaches this page either way.
     join_room(meeting_room(meeting_id))
-    return state
+    return services.live_state(actor, meeting_id)
 
 
 @command("advance_item", allowed=permissions.is_member,

@@ -1,6 +1,8 @@
 """The live meeting's pages: console (`animation`), projector (`ecran`), phones (`direct`),
 and `/rejoindre` for guests. Every console action also works as a plain form post."""
 
+from functools import lru_cache
+
 import segno
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
@@ -25,8 +27,11 @@ def _meeting(day):
     return prep.ensure_meeting(prep.parse_meeting_date(day))
 
 
-def _qr_data_uri(text):
-    # segno: a dark-on-white QR code as an SVG data URI (no third-party request).
+@bp.app_template_filter("qr_svg")
+@lru_cache(maxsize=8)
+def qr_data_uri(text):
+    """segno: a dark-on-white QR code as an SVG data URI (no third-party request). A filter:
+    the screen's live "status" fragment shows it as soon as the meeting starts."""
     return segno.make(text, error="m").svg_data_uri(scale=8, border=2, dark="#000", light="#fff")
 
 
@@ -36,7 +41,8 @@ def console(day):
     actor = current_actor()
     if not permissions.is_member(actor):
         return current_app.login_manager.unauthorized()
-    if not permissions.can_run_live(actor, meeting):
+    # The day's scribe and timekeeper use the console too; each action re-checks their role.
+    if not (permissions.can_record(actor, meeting) or permissions.can_keep_time(actor, meeting)):
         abort(403)
     if request.method == "POST":
         try:
@@ -118,8 +124,7 @@ def screen(day):
     if not permissions.is_member(actor):
         return current_app.login_manager.unauthorized()
     context = services.live_context(meeting.id)
-    return render_template("agenda/screen.html", view="screen",
-                           qr=_qr_data_uri(context["join_url"]), **context)
+    return render_template("agenda/screen.html", view="screen", **context)
 
 
 @bp.route("/vendredi/<day>/direct", methods=["GET", "POST"])
@@ -157,7 +162,10 @@ def _phone_action(actor, meeting, form):
 
 
 @bp.route("/rejoindre", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"])
+# Only refused codes (400) count: guests arriving together behind one Wi-Fi share an address;
+# a guesser is stopped all the same.
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=lambda response: response.status_code == 400)
 def join():
     error = None
     if request.method == "POST":

@@ -194,7 +194,12 @@
     live.command(name, data).then(function (ack) {
       if (ack && ack.ok) {
         showError("");
-        if (form.matches(".open-round, [data-command=record_decision], [data-command=add_action]")) form.reset();
+        if (form.matches(".open-round, [data-command=record_decision], [data-command=add_action]")) {
+          // The fact may have swapped the region (typed text kept) before this ack: empty the
+          // form that is on the page now.
+          var shown = form.isConnected ? form : root.querySelector('form[data-command="' + name + '"]');
+          if (shown) shown.reset();
+        }
         afterRender();
       } else if (ack) {
         showError(ack.message);
@@ -239,14 +244,17 @@
   // -- (re)connection ------------------------------------------------------------------------
 
   live.on("live_updated", apply);
+  // Another console started or closed the meeting: this one reloads for its new layout (not
+  // when the page is already leaving, e.g. after its own "Commencer" form was sent).
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
   live.on("meeting_status_changed", function (fact) {
-    if (fact.meeting_id === meetingId && view === "console") window.location.reload();
+    if (fact.meeting_id === meetingId && view === "console" && !leaving) window.location.reload();
   });
   live.onConnect(function () {
     live.command("join_live", { meeting_id: meetingId }).then(function (ack) {
       if (ack && ack.ok) {
-        liveRevision = 0;
-        apply(ack);
+        apply(ack);  // never older than what this page saw: the database only moves forward
         flushOutbox();
       } else if (ack) {
         showError(ack.message);
