@@ -555,7 +555,10 @@ def rotation_suggestions(meeting_id):
         ranked = sorted(members, key=lambda m: (last_held.get(m.id) is not None,
                                                 last_held.get(m.id) or datetime.min.date(),
                                                 m.display_name.lower()))
-        suggestions[role] = ranked[0] if ranked else None
+        # One person, one role: skip whoever is already suggested for another role.
+        taken = {m.id for m in suggestions.values() if m is not None}
+        free = [m for m in ranked if m.id not in taken] or ranked
+        suggestions[role] = free[0] if free else None
     return suggestions
 
 
@@ -646,6 +649,7 @@ def start_live(actor, meeting_id):
                 first = next((i for i in agenda_items(meeting_id) if i.status == "pending"), None)
                 if first is not None:
                     _make_current(first, now)
+                attendance_of(actor, meeting_id)  # whoever starts the meeting is there
                 c.trace(actor, "meeting_started", meeting, french(lambda m=meeting: _(
                     "%(name)s a ouvert la réunion du %(date)s.", name=actor.display_name,
                     date=long_date(m.scheduled_for))), meeting=meeting)
