@@ -2,13 +2,14 @@
 
 import random
 from datetime import datetime, time, timedelta
+from typing import ClassVar
 
 import click
 from flask import current_app
 from sqlalchemy import select, update
 
 from .extensions import db
-from .models import Meeting, Member
+from .models import Member
 from .models.base import utcnow
 from .pipeline import ServiceError
 
@@ -99,7 +100,7 @@ def load_demo(seed=97):
 class _DemoClock:
     """Moves time forward as the demo story unfolds, and backdates what each step created."""
 
-    TABLES = {
+    TABLES: ClassVar[dict] = {
         "trace": ("created_at",),
         "meeting": ("created_at",),
         "entry": ("created_at", "updated_at"),
@@ -167,12 +168,8 @@ def _demo_fridays(members, clock, rng):
     coming = prep.next_meeting_date()
 
     def meeting_on(day):
-        meeting = prep.find_meeting(day)
-        if meeting is None:
-            start, end = prep._hours()
-            meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
-            db.session.add(meeting)
-            db.session.commit()
+        meeting = prep.meeting_row(day)
+        db.session.commit()
         return meeting
 
     pace = 10
@@ -234,8 +231,8 @@ def _demo_fridays(members, clock, rng):
     wished = [(coming + timedelta(days=14), "19:00"), (coming + timedelta(days=21), "19:00")]
     for author, title, body, place, dates, minutes, people, material in [
         (mathieu, "Apéro politique : les municipales à Battant",
-         "Un apéro ouvert pour parler des municipales, **sans parti ni tribune** : chacun "
-         "vient avec une question sur le quartier.", "house", wished, 120, 30,
+         ("Un apéro ouvert pour parler des municipales, **sans parti ni tribune** : chacun "
+          "vient avec une question sur le quartier."), "house", wished, 120, 30,
          "Chaises du grenier, de quoi grignoter"),
         (by_name["Lucie"], "Projection « Les Doléances »",
          "Projection du documentaire puis discussion avec l’équipe du film.", "house",

@@ -63,6 +63,15 @@ _ = gettext
 _l = lazy_gettext
 
 
+def french(text_factory):
+    """Build a stored text (a trace summary, a generated title) in French, whatever the
+    language of the page that caused it: the record of the place is kept in French."""
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        return text_factory()
+
+
 def select_locale():
     """French unless the person chose English (link in the footer, kept in the session)."""
     chosen = session.get("lang") if request else None

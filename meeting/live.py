@@ -81,7 +81,7 @@ def _check_fields(spec, data):
     unknown = set(data) - set(spec) - {"op_id"}
     if unknown:
         raise ServiceError(
-            _l("Champ inattendu : %(name)s.", name=sorted(unknown)[0]), code="invalid_field"
+            _l("Champ inattendu : %(name)s.", name=min(unknown)), code="invalid_field"
         )
     args = {}
     for name, (kind, required) in spec.items():

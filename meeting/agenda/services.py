@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..extensions import db
-from ..i18n import _, _l, long_date
+from ..i18n import _, _l, french, long_date
 from ..live import meeting_room
 from ..models import (
     CONSENT_ANSWERS,
@@ -65,10 +65,6 @@ ITEM_KIND_LABELS = {
 }
 ANSWER_LABELS = {"for": _l("Pour"), "abstain": _l("Abstention"), "object": _l("Objection")}
 ENTRY_TO_ITEM = {"topic": "topic", "need": "need", "proposal": "proposal"}
-
-
-def french(factory):
-    return prep.french(factory)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -789,12 +785,7 @@ def close_live(actor, meeting_id):
         if changed != 1:
             raise Conflict(_l("La réunion vient de changer d’état ; rechargez la page."),
                            code="stale")
-        next_meeting = prep.find_meeting(next_day)
-        if next_meeting is None:
-            start, end = prep._hours()
-            next_meeting = Meeting(scheduled_for=next_day, starts_at=start, ends_at=end)
-            db.session.add(next_meeting)
-            db.session.flush()
+        next_meeting = prep.meeting_row(next_day)
         carried = 0
         for item in agenda_items(meeting_id):
             if item.kind == "checkin":  # every Friday opens with its own check-in round

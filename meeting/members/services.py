@@ -7,13 +7,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import permissions
 from ..extensions import db
-from ..i18n import _, _l
+from ..i18n import _, _l, french
 from ..live import close_connections, member_room
 from ..mail import mail_enabled, send_mail
 from ..models import ROLES, Invitation, LoginToken, Member
@@ -87,12 +86,6 @@ def clean_role(role):
 
 def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def french(text_factory):
-    """Build a trace summary in French, whatever the language of the page."""
-    with force_locale("fr"):
-        return text_factory()
 
 
 # -- first admin and sign-in ---------------------------------------------------------------

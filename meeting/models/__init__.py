@@ -1,22 +1,62 @@
 """The domain model, one module per area, re-exported here."""
 
 from .agenda import (
-    CONSENT_ANSWERS, DAY_ROLES, ITEM_KINDS, ITEM_STATUSES, ROUND_KINDS, AgendaItem, Attendance,
-    HandRaise, MeetingRole, Round, RoundAnswer,
+    CONSENT_ANSWERS,
+    DAY_ROLES,
+    ITEM_KINDS,
+    ITEM_STATUSES,
+    ROUND_KINDS,
+    AgendaItem,
+    Attendance,
+    HandRaise,
+    MeetingRole,
+    Round,
+    RoundAnswer,
 )
 from .decisions import ACTION_STATUSES, DECISION_MODES, Action, Decision
 from .meetings import (
-    ENTRY_KINDS, MEETING_STATUSES, NEED_STATUSES, ClientOperation, Entry, EntryRevision, Meeting,
+    ENTRY_KINDS,
+    MEETING_STATUSES,
+    NEED_STATUSES,
+    ClientOperation,
+    Entry,
+    EntryRevision,
+    Meeting,
 )
 from .members import ROLES, Invitation, LoginToken, Member
 from .proposals import PLACES, PROPOSAL_STATUSES, EventProposal, ProposalStatusChange
 from .traces import Trace
 
 __all__ = [
-    "ACTION_STATUSES", "CONSENT_ANSWERS", "DAY_ROLES", "DECISION_MODES", "ITEM_KINDS",
-    "ITEM_STATUSES", "ROUND_KINDS", "Action", "AgendaItem", "Attendance", "Decision", "HandRaise",
-    "MeetingRole", "Round", "RoundAnswer",
-    "ENTRY_KINDS", "MEETING_STATUSES", "NEED_STATUSES", "PLACES", "PROPOSAL_STATUSES", "ROLES",
-    "ClientOperation", "Entry", "EntryRevision", "EventProposal", "Invitation", "LoginToken",
-    "Meeting", "Member", "ProposalStatusChange", "Trace",
+    "ACTION_STATUSES",
+    "CONSENT_ANSWERS",
+    "DAY_ROLES",
+    "DECISION_MODES",
+    "ENTRY_KINDS",
+    "ITEM_KINDS",
+    "ITEM_STATUSES",
+    "MEETING_STATUSES",
+    "NEED_STATUSES",
+    "PLACES",
+    "PROPOSAL_STATUSES",
+    "ROLES",
+    "ROUND_KINDS",
+    "Action",
+    "AgendaItem",
+    "Attendance",
+    "ClientOperation",
+    "Decision",
+    "Entry",
+    "EntryRevision",
+    "EventProposal",
+    "HandRaise",
+    "Invitation",
+    "LoginToken",
+    "Meeting",
+    "MeetingRole",
+    "Member",
+    "ProposalStatusChange",
+    "Round",
+    "RoundAnswer",
+    "Trace",
 ]

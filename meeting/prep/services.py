@@ -8,14 +8,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..extensions import db
-from ..i18n import _, _l, long_date
+from ..i18n import _, _l, french, long_date
 from ..live import meeting_room
 from ..models import ClientOperation, Entry, EntryRevision, EventProposal, Meeting
 from ..models.base import utcnow
@@ -56,11 +55,6 @@ NEED_TRANSITIONS = {
     ("open", "dropped"), ("claimed", "dropped"),
 }
 MEETING_TRANSITIONS = {("preparing", "live"), ("live", "closed"), ("preparing", "closed")}
-
-
-def french(text_factory):
-    with force_locale("fr"):
-        return text_factory()
 
 
 # -- Fridays ---------------------------------------------------------------------------------
@@ -133,6 +127,20 @@ def ensure_meeting(day):
     except IntegrityError:  # created at the same instant by another request
         db.session.rollback()
         meeting = find_meeting(day)
+    return meeting
+
+
+def meeting_row(day):
+    """The meeting of `day`, adding its row (inside an open change) if there is none yet.
+
+    Unlike `ensure_meeting`, any day is accepted: closing a meeting opens the next one, and the
+    demo writes the past."""
+    meeting = find_meeting(day)
+    if meeting is None:
+        start, end = _hours()
+        meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
+        db.session.add(meeting)
+        db.session.flush()
     return meeting
 
 

@@ -1,0 +1,215 @@
+"""Server side of `bench/live_document.py`; not meant to be run by hand.
+
+    python bench/live_servers.py setup           create members and meetings, print JSON
+    python bench/live_servers.py app             run the real app, exactly as `python wsgi.py`
+    python bench/live_servers.py floor           run the floor: a bare python-socketio server
+
+All three read their settings from the environment (INSTANCE_PATH, HOST, PORT,
+SOCKETIO_ASYNC_MODE, …). Under `SOCKETIO_ASYNC_MODE=gevent` the standard library is
+monkey-patched first, as a gevent worker (gunicorn `-k geventwebsocket…`) would do: this is the
+only thing the bench adds around the app's own `wsgi.py`.
+"""
+
+import os
+import sys
+
+ROLE = sys.argv[1] if len(sys.argv) > 1 else ""
+MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
+
+if ROLE in ("app", "floor") and MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import json
+import runpy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMESPACE = "/live"
+ROOM = "document"
+
+
+def setup():
+    """Create the members (hashed passwords) and one fresh future meeting per run."""
+    from datetime import timedelta
+
+    sys.path.insert(0, str(ROOT))
+    from meeting import create_app
+    from meeting.extensions import db
+    from meeting.members.services import hash_password
+    from meeting.models import Member
+    from meeting.prep import services
+
+    spec = json.loads(sys.argv[2])
+    app = create_app()
+    out = {"members": [], "meetings": []}
+    with app.app_context():
+        for i in range(spec["members"]):
+            email = f"bench{i}@bench.example"
+            member = Member(display_name=f"Bench {i:03d}", email=email, role="member",
+                            password_hash=hash_password(spec["password"]))
+            db.session.add(member)
+            db.session.commit()
+            out["members"].append({"id": member.id, "email": email})
+        with app.test_request_context("/"):
+            first = services.next_meeting_date()
+            for k in range(spec["meetings"]):
+                # Future Fridays, one per run, so that every run joins an empty document.
+                meeting = services.ensure_meeting(first + timedelta(days=7 * (k + 1)))
+                out["meetings"].append(meeting.id)
+        db.session.remove()
+    print(json.dumps(out))
+
+
+def tcp_nodelay():
+    """Experiment (`--tcp-nodelay`): turn Nagle's algorithm off on accepted sockets, as the
+    servers used here do not. Changes nothing unless BENCH_TCP_NODELAY=1."""
+    if os.environ.get("BENCH_TCP_NODELAY") != "1":
+        return
+    if MODE == "threading":
+        from werkzeug.serving import WSGIRequestHandler
+
+        # socketserver.StreamRequestHandler.setup() sets TCP_NODELAY when this is true.
+        WSGIRequestHandler.disable_nagle_algorithm = True
+    elif MODE == "gevent":
+        import socket
+
+        from gevent import pywsgi
+
+        handle = pywsgi.WSGIHandler.handle
+
+        def handle_nodelay(self):
+            try:
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            return handle(self)
+
+        pywsgi.WSGIHandler.handle = handle_nodelay
+
+
+def experiments():
+    """Experiment (`--experiment traces-room`): send `trace_added` to a room of its own instead
+    of every signed-in socket, as if only the trace page joined it. The trace is still built;
+    only its fan-out to document pages is gone. Patches this server process only."""
+    wanted = set(filter(None, os.environ.get("BENCH_EXPERIMENT", "").split(",")))
+    if "traces-room" in wanted:
+        from meeting import live
+
+        publish = live.publish
+
+        def publish_traces_apart(event, data, room):
+            if event == "trace_added" and room == live.MEMBERS:
+                room = "bench:traces"
+            return publish(event, data, room)
+
+        live.publish = publish_traces_apart
+        print("bench experiment: trace_added goes to its own room", file=sys.stderr)
+
+
+def profile():
+    """`--profile DIR`: cProfile the app server until it is stopped (SIGTERM), then write
+    DIR/app-<mode>-<port>.prof. Meaningful under gevent (one thread); under threading cProfile
+    sees only the main thread, which does none of the work."""
+    target = os.environ.get("BENCH_PROFILE")
+    if not target:
+        return
+    import cProfile
+    import signal
+
+    profiler = cProfile.Profile()
+
+    def stop(*_args):
+        profiler.disable()
+        profiler.dump_stats(str(Path(target) / f"app-{MODE}-{os.environ.get('PORT')}.prof"))
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    profiler.enable()
+
+
+def run_app():
+    """The app as `python wsgi.py` starts it (socketio.run on HOST:PORT)."""
+    tcp_nodelay()
+    sys.path.insert(0, str(ROOT))
+    experiments()
+    profile()
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    sys.argv = [str(ROOT / "wsgi.py")]
+    runpy.run_path(str(ROOT / "wsgi.py"), run_name="__main__")
+
+
+def run_floor():
+    """The floor: the same transport stack (python-socketio + python-engineio, werkzeug's
+    threaded server or gevent's pywsgi with gevent-websocket, as `socketio.run` picks), no
+    Flask, no session, no database. `join` puts the socket in one room; `publish` re-broadcasts
+    a fact of the size it is told to that room, then answers with an ack, like the app does."""
+    import logging
+
+    import socketio
+
+    tcp_nodelay()
+    host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])
+    sio = socketio.Server(async_mode=MODE, logger=False, engineio_logger=False)
+    padding = {}
+
+    @sio.on("join", namespace=NAMESPACE)
+    def join(sid, data=None):
+        sio.enter_room(sid, ROOM, namespace=NAMESPACE)
+        return {"ok": True}
+
+    @sio.on("publish", namespace=NAMESPACE)
+    def publish(sid, data):
+        size = int(data.get("size", 1000))
+        if size not in padding:
+            padding[size] = "x" * size
+        fact = {"meeting_id": 1, "entry_id": data["seq"], "kind": "topic", "revision": 1,
+                "author_id": 1, "need_status": None, "html": padding[size]}
+        sio.emit("fact", fact, to=ROOM, namespace=NAMESPACE)
+        return {"ok": True, "entry_id": data["seq"], "revision": 1}
+
+    app = socketio.WSGIApp(sio)
+
+    def health(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    def wsgi(environ, start_response):
+        if environ.get("PATH_INFO") == "/health":
+            return health(environ, start_response)
+        return app(environ, start_response)
+
+    if MODE == "threading":
+        from werkzeug.serving import run_simple
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        run_simple(host, port, wsgi, threaded=True, use_reloader=False)
+    elif MODE == "gevent":
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+
+        pywsgi.WSGIServer((host, port), wsgi, handler_class=WebSocketHandler,
+                          log=None).serve_forever()
+    else:
+        raise SystemExit(f"floor: unsupported async mode {MODE!r}")
+
+
+def die_with_the_bench():
+    """Linux: get SIGTERM when the bench process ends, even if it is killed outright."""
+    parent = os.environ.get("BENCH_PARENT_PID")
+    if not parent:
+        return
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):  # the bench ended before the line above
+        raise SystemExit("bench process gone")
+
+
+if __name__ == "__main__":
+    if ROLE in ("app", "floor"):
+        die_with_the_bench()
+    {"setup": setup, "app": run_app, "floor": run_floor}[ROLE]()

@@ -1,0 +1,923 @@
+#!/usr/bin/env python3
+"""Benchmark of the live meeting (issue 4, item 10). See bench/README.md.
+
+For each async mode and each follower count N: a fresh migrated instance (SQLite) with a
+facilitator and a meeting on the coming Friday, ~20 agenda items added through
+`agenda.services.add_item`, started live (`start_live`). N guests join at the door for real
+(`GET` then `POST /rejoindre` with the join code: one session cookie, one attendance each), the
+app is started as `python wsgi.py` does it, and N socket.io clients (websocket, asyncio, spread
+over a few processes) connect with those cookies and send `join_live`. The facilitator, signed
+in for real, then
+
+  (a) advances items at a steady pace (`advance_item` with the live_revision of the last fact
+      it received): latency from the command to the `live_updated` fact with the new
+      live_revision at every follower;
+  (b) opens a consent round (`open_round`); every follower answers "for" (`answer_round`) as
+      soon as the round reaches it: answers lost (acks not ok or missing, and the count in the
+      database and in every follower's last fact), answer-ack latency, time until the last
+      answer is counted, latency from the opening to every follower.
+
+The same run measures the floor: the same fan-out through a bare python-socketio server in the
+same async mode (`bench/live_servers.py floor`: no Flask, no database), with facts padded to
+the sizes measured on the app, and prints the app/floor ratios.
+
+One JSON line per figure on stdout; notes on stderr. Run from the repository root:
+
+    .venv/bin/python bench/live_session.py --clients 50,200,500 --async-mode threading,gevent
+"""
+
+import argparse
+import asyncio
+import concurrent.futures
+import json
+import multiprocessing as mp
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+# The helpers of the shared-document bench: processes started and stopped by id, /proc
+# statistics, a real sign-in, the ClientPool plumbing, percentiles.
+import live_document as doc  # noqa: E402
+
+NAMESPACE = doc.NAMESPACE
+COOKIE = doc.COOKIE
+now = doc.now  # CLOCK_MONOTONIC: one clock for every process of the machine
+note = doc.note
+percentile, ms = doc.percentile, doc.ms
+
+FACILITATOR = "facilitation@bench.example"
+STEP_BASE = 1_000  # floor: fact keys of the advance steps
+ROUND_SEQ = 100_000  # floor: fact key of the round opening
+ANSWER_BASE = 200_000  # floor: fact keys of the answers (one per follower)
+FLOOR_ENVELOPE = 110  # chars of the floor fact around its padding (meeting_id, entry_id, …)
+TOTAL_RE = re.compile(r"(\d+)\s*r\u00e9ponses?\b")
+FOR_RE = re.compile(r"<th scope=\"row\">[^<]*</th><td>(\d+)</td><td>(\d+)</td>")
+CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+CONTEXT = {}  # async_mode — added to every JSON line
+
+
+def figure(server, clients, phase, metric, value, **extra):
+    line = {"bench": "live_session", "server": server, "async_mode": CONTEXT.get("async_mode"),
+            "clients": clients, "phase": phase, "metric": metric, "value": value, **extra}
+    print(json.dumps(line), flush=True)
+
+
+def round_counts(data):
+    """(total answers, answers "for") shown by a fact's phone round region, or None."""
+    try:
+        html = data["regions"]["phone"]["round"]
+    except (KeyError, TypeError):
+        return None
+    total = TOTAL_RE.search(html)
+    first_row = FOR_RE.search(html)  # the first row is "Pour": members, guests
+    return (int(total.group(1)) if total else None,
+            int(first_row.group(1)) + int(first_row.group(2)) if first_row else None)
+
+
+# -- the instance --------------------------------------------------------------------------------
+
+
+def setup_instance(spec):
+    """In a subprocess with the instance's environment: the facilitator, the coming Friday,
+    its agenda (through the services), started live. Prints JSON."""
+    sys.path.insert(0, str(ROOT))
+    from meeting import create_app
+    from meeting.agenda import services as agenda
+    from meeting.extensions import db
+    from meeting.members.services import hash_password
+    from meeting.models import Member
+    from meeting.prep import services as prep
+
+    app = create_app()
+    with app.test_request_context("/"):
+        facilitator = Member(display_name="Camille Facilitation", email=FACILITATOR,
+                             role="facilitator", password_hash=hash_password(spec["password"]))
+        db.session.add(facilitator)
+        db.session.commit()
+        meeting = prep.ensure_meeting(prep.next_meeting_date())
+        meeting_id, day = meeting.id, meeting.scheduled_for.isoformat()
+        for i in range(spec["items"]):
+            agenda.add_item(facilitator, meeting_id,
+                            f"Point {i + 1} : organisation de la distribution n° {i + 1}",
+                            5 + i % 4 * 5)
+        meeting = agenda.start_live(facilitator, meeting_id)
+        out = {"meeting_id": meeting_id, "day": day, "join_code": meeting.join_code,
+               "items": len(agenda.agenda_items(meeting_id))}
+        db.session.remove()
+    print(json.dumps(out))
+
+
+def prepare_instance(tmp, items):
+    """A fresh instance: migrated, then the facilitator and a meeting started live."""
+    instance = tmp / "instance"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "FLASK_DEBUG")}
+    db_path = instance / "vendredi.sqlite3"
+    env.update({
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "PYTHONUNBUFFERED": "1",
+    })
+    flask = Path(sys.executable).parent / "flask"
+    t0 = now()
+    subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    spec = json.dumps({"items": items, "password": doc.PASSWORD})
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_setup", spec],
+                          cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    note(f"instance {instance} migrated, meeting {data['day']} live with {data['items']} items "
+         f"in {now() - t0:.1f} s")
+    return env, data, db_path
+
+
+def join_guest(base, code, first_name):
+    """A guest at the door: GET /rejoindre (CSRF token), POST code + first name; the cookie."""
+    import requests
+
+    with requests.Session() as http:
+        page = http.get(f"{base}/rejoindre", timeout=30)
+        match = CSRF_RE.search(page.text)
+        if not match:
+            raise RuntimeError("no csrf-token meta on /rejoindre")
+        answer = http.post(f"{base}/rejoindre", timeout=60, allow_redirects=False, data={
+            "code": code, "first_name": first_name, "csrf_token": match.group(1)})
+        if answer.status_code not in (302, 303) or "/direct" not in answer.headers.get(
+                "Location", ""):
+            raise RuntimeError(f"guest {first_name} refused ({answer.status_code})")
+        return http.cookies.get(COOKIE)
+
+
+def join_guests(base, code, n, workers):
+    t0 = now()
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        cookies = list(pool.map(lambda i: join_guest(base, code, f"Invité {i + 1:03d}"),
+                                range(n)))
+    return cookies, now() - t0
+
+
+def db_round(db_path, round_id):
+    """What the database holds for the round: answers, "for" answers, guests present, and the
+    seconds from the opening to the last answer written (server clock)."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as conn:
+        total, yes, last = conn.execute(
+            "SELECT COUNT(*), SUM(answer = 'for'), MAX(answered_at) FROM round_answer "
+            "WHERE round_id = ?", (round_id,)).fetchone()
+        opened = conn.execute("SELECT opened_at FROM round WHERE id = ?",
+                              (round_id,)).fetchone()[0]
+        guests = conn.execute("SELECT COUNT(*) FROM attendance WHERE guest_name IS NOT NULL"
+                              ).fetchone()[0]
+    span = None
+    if last and opened:
+        span = (datetime.fromisoformat(str(last)) - datetime.fromisoformat(str(opened))
+                ).total_seconds()
+    return {"answers": total, "for": yes or 0, "guests": guests, "last_answer_s": span}
+
+
+# -- follower processes --------------------------------------------------------------------------
+
+
+def follower_process(conn, counters, cfg):
+    """One process holding many asyncio socket.io followers (phones)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench process handles Ctrl-C
+    doc._set_parent_death_signal()
+    asyncio.run(_follower_main(conn, counters, cfg))
+
+
+async def _follower_main(conn, counters, cfg):
+    """counters: [first receipts of facts, answers done (acked or failed), rounds seen]."""
+    import socketio
+
+    loop = asyncio.get_running_loop()
+    app = cfg["target"] == "app"
+    first = {}  # fact key -> receipt times, one per follower (first receipt)
+    other = {}  # event name -> count
+    state = {"disconnects": 0, "refused": 0, "errors": [], "dups": 0, "stopping": False}
+    clients, followers, tasks = [], [], set()
+
+    async def answer(sio, me):
+        if cfg["answer_spread"]:
+            await asyncio.sleep(random.uniform(0, cfg["answer_spread"]))
+        if app:
+            event, payload = "answer_round", {"round_id": me["round_id"], "answer": "for",
+                                              "op_id": uuid.uuid4().hex}
+        else:
+            event, payload = "publish", {"seq": ANSWER_BASE + me["index"],
+                                         "size": cfg["answer_size"]}
+        record = me["answer"]
+        record["t_send"] = now()
+        try:
+            ack = await sio.call(event, payload, namespace=NAMESPACE,
+                                 timeout=cfg["ack_timeout"])
+        except Exception as error:  # noqa: BLE001 - a timeout is a figure, not a crash
+            ack, record["error"] = None, type(error).__name__
+        record["t_ack"] = now()
+        if isinstance(ack, dict) and ack.get("ok"):
+            record["ok"] = True
+        elif ack is not None:
+            record["error"] = ack.get("error") if isinstance(ack, dict) else str(ack)[:80]
+        counters[1] += 1
+
+    def make(index):
+        sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
+        me = {"index": index, "seen": set(), "last_key": -1, "last_counts": None,
+              "answer": None, "round_id": None}
+
+        def on_fact(data):
+            t = now()
+            key = data["live_revision"] if app else data["entry_id"]
+            if key in me["seen"]:
+                state["dups"] += 1
+                return
+            me["seen"].add(key)
+            first.setdefault(key, []).append(t)
+            counters[0] += 1
+            if app and key > me["last_key"]:
+                counts = round_counts(data)
+                if counts is not None:
+                    me["last_key"], me["last_counts"] = key, counts
+            opened = data.get("round_id") if app else key == ROUND_SEQ
+            if opened and me["answer"] is None:
+                me["round_id"] = data.get("round_id")
+                me["answer"] = {"t_round": t, "ok": False, "error": None}
+                counters[2] += 1
+                task = asyncio.ensure_future(answer(sio, me))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+
+        sio.on(cfg["fact_event"], on_fact, namespace=NAMESPACE)
+
+        def on_other(event, *args):
+            other[event] = other.get(event, 0) + 1
+
+        sio.on("*", on_other, namespace=NAMESPACE)
+
+        def on_disconnect(*_reason):
+            if not state["stopping"]:
+                state["disconnects"] += 1
+
+        sio.on("disconnect", on_disconnect, namespace=NAMESPACE)
+        return sio, me
+
+    limit = asyncio.Semaphore(cfg["connect_concurrency"])
+
+    async def connect(index, cookie):
+        sio, me = make(index)
+        async with limit:
+            try:
+                await sio.connect(cfg["url"], headers={"Cookie": f"{COOKIE}={cookie}"},
+                                  transports=["websocket"], namespaces=[NAMESPACE],
+                                  wait_timeout=30)
+                doc.browser_like_ping_tolerance(sio)
+                ack = await sio.call(cfg["join_event"], cfg["join_data"], namespace=NAMESPACE,
+                                     timeout=60)
+            except Exception as error:  # noqa: BLE001
+                state["errors"].append(repr(error))
+                return
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            state["refused"] += 1
+            state["errors"].append(f"join refused: {str(ack)[:200]}")
+        clients.append(sio)
+        followers.append(me)
+
+    t0 = now()
+    await asyncio.gather(*(connect(i, cookie) for i, cookie in cfg["followers"]))
+    conn.send(("ready", {"connected": len(clients), "refused": state["refused"],
+                         "errors": state["errors"][:5], "seconds": now() - t0}))
+    while True:
+        message = await loop.run_in_executor(None, conn.recv)
+        if message[0] == "report":
+            conn.send(("report", {
+                "first": first, "dups": state["dups"], "other": other,
+                "disconnects": state["disconnects"],
+                "answers": [me["answer"] for me in followers],
+                "last_counts": [me["last_counts"] for me in followers],
+            }))
+        elif message[0] == "quit":
+            state["stopping"] = True
+            await asyncio.gather(*(asyncio.wait_for(c.disconnect(), 3) for c in clients),
+                                 return_exceptions=True)
+            conn.send(("bye",))
+            return
+
+
+class FollowerPool(doc.ClientPool):
+    """N followers spread over a few processes (the plumbing of live_document's ClientPool)."""
+
+    def __init__(self, n, procs, cfg, cookies):  # noqa: D107 - the parent's, with our process
+        ctx = mp.get_context("spawn")
+        self.procs, self.conns, self.counters = [], [], []
+        for share in (list(range(i, n, procs)) for i in range(procs)):
+            if not share:
+                continue
+            parent, child = ctx.Pipe()
+            counters = ctx.RawArray("q", 3)
+            part = {**cfg, "followers": [(i, cookies[i % len(cookies)]) for i in share]}
+            proc = ctx.Process(target=follower_process, args=(child, counters, part),
+                               daemon=True)
+            proc.start()
+            doc._CHILDREN.append(proc)
+            self.procs.append(proc)
+            self.conns.append(parent)
+            self.counters.append(counters)
+
+    def received(self):
+        return sum(c[0] for c in self.counters)
+
+    def answered(self):
+        return sum(c[1] for c in self.counters)
+
+    def rounds_seen(self):
+        return sum(c[2] for c in self.counters)
+
+
+def merge_reports(reports):
+    first, other, answers, last_counts = {}, {}, [], []
+    dups = disconnects = 0
+    for report in reports:
+        for key, times in report["first"].items():
+            first.setdefault(key, []).extend(times)
+        for event, count in report["other"].items():
+            other[event] = other.get(event, 0) + count
+        answers.extend(report["answers"])
+        last_counts.extend(report["last_counts"])
+        dups += report["dups"]
+        disconnects += report["disconnects"]
+    return {"first": first, "other": other, "answers": answers, "last_counts": last_counts,
+            "dups": dups, "disconnects": disconnects}
+
+
+# -- the facilitator -----------------------------------------------------------------------------
+
+
+class Console:
+    """The facilitator's console (in the bench process): sends the commands, follows the facts
+    like any page of the room (its own receipts are not counted)."""
+
+    def __init__(self, sio, target, meeting_id, ack_timeout):
+        self.sio, self.target, self.meeting_id = sio, target, meeting_id
+        self.ack_timeout = ack_timeout
+        self.received = {}  # fact key -> receipt time
+        self.item_of = {}  # fact key -> current_item_id
+        self.round_key = {}  # round_id -> key of the first fact showing it open
+        self.last_key = None
+        self.waiters = {}
+        self.sizes = {"full": [], "round": []}
+        self.counted = {}  # answers "for" shown -> first time a fact showed that many
+        sio.on("live_updated" if target == "app" else "fact", self.on_fact, namespace=NAMESPACE)
+
+    def on_fact(self, data):
+        t = now()
+        key = data["live_revision"] if self.target == "app" else data["entry_id"]
+        if key in self.received:
+            return
+        self.received[key] = t
+        if self.last_key is None or key > self.last_key:
+            self.last_key = key
+        if self.target == "app":
+            self.item_of[key] = data.get("current_item_id")
+            if data.get("round_id") and data["round_id"] not in self.round_key:
+                self.round_key[data["round_id"]] = key
+            regions = data.get("regions", {}).get("phone", {})
+            kind = "full" if "agenda" in regions else "round" if "round" in regions else None
+            if kind and len(self.sizes[kind]) < 20:
+                self.sizes[kind].append(len(json.dumps(data, separators=(",", ":"))))
+            counts = round_counts(data)
+            if counts and counts[1] is not None:
+                self.counted.setdefault(counts[1], t)
+        waiter = self.waiters.pop(key, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(t)
+
+    async def wait_key(self, key, timeout):
+        if key in self.received:
+            return self.received[key]
+        waiter = self.waiters.setdefault(key, asyncio.get_running_loop().create_future())
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except asyncio.TimeoutError:
+            return None
+
+    def fact_size(self, kind):
+        sizes = self.sizes[kind]
+        return round(sum(sizes) / len(sizes)) if sizes else None
+
+    async def call(self, event, data):
+        try:
+            ack = await self.sio.call(event, data, namespace=NAMESPACE, timeout=self.ack_timeout)
+        except Exception as error:  # noqa: BLE001
+            return None, type(error).__name__
+        if isinstance(ack, dict) and ack.get("ok"):
+            return ack, None
+        return ack, (ack.get("error") if isinstance(ack, dict) else str(ack)[:80])
+
+    async def step(self, phase, seq, size):
+        """One "next": the command, its ack, then the fact with the new revision (as a console
+        waits for it before the next click)."""
+        record = {"phase": phase, "ok": False, "error": None, "key": None}
+        if self.target == "app":
+            seen = self.last_key
+            record["t_send"] = now()
+            ack, error = await self.call("advance_item", {
+                "meeting_id": self.meeting_id, "live_revision": seen, "direction": "next"})
+            record["key"] = seen + 1
+        else:
+            record["t_send"] = now()
+            ack, error = await self.call("publish", {"seq": seq, "size": size})
+            record["key"] = seq
+        record["t_ack"] = now()
+        record["error"] = error
+        if error is None:
+            record["ok"] = True
+            if await self.wait_key(record["key"], self.ack_timeout) is None:
+                record["error"] = "own_fact_missing"
+            elif self.target == "app" and self.item_of.get(record["key"]) != ack.get("item_id"):
+                record["error"] = "wrong_item"
+        return record
+
+
+# -- one run: one server, N followers ------------------------------------------------------------
+
+
+def cpu_snapshot(proc, pool):
+    return {"server": doc.proc_stats(proc.pid), "clients": pool.cpu(),
+            "busy": doc.machine_busy(), "own": doc.proc_stats(os.getpid())["cpu"]}
+
+
+def cpu_since(before, proc, pool):
+    after = cpu_snapshot(proc, pool)
+    server = after["server"]["cpu"] - before["server"]["cpu"]
+    clients = after["clients"] - before["clients"]
+    own = after["own"] - before["own"]
+    others = after["busy"] - before["busy"] - server - clients - own
+    return {"wall": after["server"]["t"] - before["server"]["t"], "cpu_s": server,
+            "client_cpu_s": clients, "bench_cpu_s": own, "others_cpu_s": max(0.0, others),
+            "rss": after["server"]["rss"], "threads": after["server"]["threads"]}
+
+
+async def wait_until(predicate, timeout, step=0.02):
+    deadline = now() + timeout
+    while not predicate() and now() < deadline:
+        await asyncio.sleep(step)
+    return predicate()
+
+
+async def advance_phase(args, console, pool, joined, proc, size):
+    """(a) The facilitator advances at a steady pace; then the drain."""
+    received0 = pool.received()
+    for i in range(args.warmup):  # not counted: first connections, templates compiled
+        await console.step("warmup", STEP_BASE + i, size)
+    await wait_until(lambda: pool.received() - received0 >= args.warmup * joined,
+                     args.drain_timeout)
+    await asyncio.sleep(0.5)
+    records = []
+    before, received0 = cpu_snapshot(proc, pool), pool.received()
+    start = now()
+    for i in range(args.steps):  # paced; a step waits for the previous fact (closed loop)
+        delay = start + i / args.rate - now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        records.append(await console.step("advance", STEP_BASE + args.warmup + i, size))
+    sent_end = now()
+    ok = sum(r["ok"] for r in records)
+    await wait_until(lambda: pool.received() - received0 >= ok * joined, args.drain_timeout)
+    drained = now()
+    stats = cpu_since(before, proc, pool)
+    stats.update({"send_s": sent_end - start, "drain_s": drained - sent_end})
+    note(f"{console.target} n={joined} advance: {ok}/{len(records)} steps ok in "
+         f"{sent_end - start:.1f} s, drained in {drained - sent_end:.1f} s")
+    return records, stats
+
+
+async def round_phase(args, console, pool, joined, proc):
+    """(b) A consent round: opened by the facilitator, answered "for" by every follower."""
+    await asyncio.sleep(0.5)
+    before, received0, answered0 = cpu_snapshot(proc, pool), pool.received(), pool.answered()
+    info = {"round_id": None, "t_open": now(), "error": None}
+    if console.target == "app":
+        ack, error = await console.call("open_round", {
+            "meeting_id": console.meeting_id, "kind": "consent",
+            "question": "Nous confions la réserve à l’équipe du jardin jusqu’à l’été."})
+        info["round_id"] = ack.get("round_id") if error is None else None
+    else:
+        ack, error = await console.call("publish", {"seq": ROUND_SEQ, "size": args.round_size})
+    info["t_opened_ack"], info["error"] = now(), error
+    if error is not None:
+        note(f"{console.target} n={joined}: the round could not open: {error}")
+        return info, cpu_since(before, proc, pool)
+    all_answered = await wait_until(lambda: pool.answered() - answered0 >= joined,
+                                    args.answer_timeout)
+    info["t_answered"] = now()
+    if console.target == "app":  # the console shows every answer counted
+        await wait_until(lambda: max(console.counted, default=0) >= joined, args.drain_timeout)
+    info["t_counted"] = now()
+    # The fan-out of the answers: the opening plus one fact per answer, to every follower.
+    # (For the app an answer that failed publishes nothing; the report below counts them.)
+    await wait_until(lambda: pool.received() - received0 >= (1 + joined) * joined,
+                     args.drain_timeout, step=0.05)
+    info["t_drained"] = now()
+    stats = cpu_since(before, proc, pool)
+    note(f"{console.target} n={joined} round: "
+         f"{pool.answered() - answered0}/{joined} answers back "
+         f"{'' if all_answered else '(timed out) '}in {info['t_answered'] - info['t_open']:.1f} s, "
+         f"fan-out drained {info['t_drained'] - info['t_open']:.1f} s after the opening")
+    return info, stats
+
+
+async def run_one(target, n, args, env, setup, tmp):
+    """Start `target` ("app" or "floor"), connect the followers, run both phases."""
+    import socketio
+
+    port = doc.free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = doc.start_server(target, {**env, "HOST": "127.0.0.1", "PORT": str(port)},
+                            tmp / f"{target}-{args.mode}-{n}.log")
+    pool = console_sio = None
+    try:
+        doc.wait_http(f"{base}/connexion" if target == "app" else f"{base}/health", proc)
+        join_s = None
+        if target == "app":
+            cookies, join_s = join_guests(base, setup["join_code"], n, args.join_workers)
+            note(f"app n={n}: {n} guests joined through POST /rejoindre in {join_s:.1f} s")
+            console_cookie = doc.sign_in(base, FACILITATOR)
+        else:
+            cookies, console_cookie = ["-"], "-"
+        idle = doc.proc_stats(proc.pid)
+        cfg = {
+            "url": base, "target": target, "connect_concurrency": args.connect_concurrency,
+            "join_event": "join_live" if target == "app" else "join",
+            "join_data": {"meeting_id": setup["meeting_id"]} if target == "app" else {},
+            "fact_event": "live_updated" if target == "app" else "fact",
+            "ack_timeout": args.ack_timeout, "answer_spread": args.answer_spread,
+            "answer_size": args.round_size,
+        }
+        t0 = now()
+        pool = FollowerPool(n, min(args.client_procs, n), cfg, cookies)
+        ready = await pool.ready(timeout=max(120, n))
+        connect_s = now() - t0
+        joined = sum(r["connected"] - r["refused"] for r in ready)
+        for r in ready:
+            for error in r["errors"]:
+                note(f"{target} n={n}: follower error: {error}")
+        await asyncio.sleep(args.settle)
+        joined_stats = doc.proc_stats(proc.pid)
+        console_sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
+        console = Console(console_sio, target, setup["meeting_id"], args.ack_timeout)
+        await console_sio.connect(base, headers={"Cookie": f"{COOKIE}={console_cookie}"},
+                                  transports=["websocket"], namespaces=[NAMESPACE],
+                                  wait_timeout=30)
+        doc.browser_like_ping_tolerance(console_sio)
+        ack, error = await console.call(cfg["join_event"], cfg["join_data"])
+        if error is not None:
+            raise RuntimeError(f"the console could not join: {error}")
+        if target == "app":
+            console.last_key = ack["live_revision"]
+        note(f"{target} n={n}: {joined} followers joined in {connect_s:.1f} s; server RSS "
+             f"{idle['rss'] / 2**20:.0f} → {joined_stats['rss'] / 2**20:.0f} MB, "
+             f"{joined_stats['threads']} threads")
+        size = args.advance_size if target == "floor" else None
+        records, advance_stats = await advance_phase(args, console, pool, joined, proc, size)
+        if target == "app":
+            args.advance_size = max(100, (console.fact_size("full") or 2000) - FLOOR_ENVELOPE)
+        round_info, round_stats = await round_phase(args, console, pool, joined, proc)
+        report = merge_reports(await pool.report())
+        result = {
+            "target": target, "connected": joined, "join_guests_s": join_s,
+            "connect_s": connect_s, "idle": idle, "joined": joined_stats,
+            "records": records, "advance": advance_stats, "round": round_info,
+            "round_stats": round_stats, "console": console, "end": doc.proc_stats(proc.pid),
+            **report,
+        }
+        if target == "app":
+            # Floor round facts get the size of the app's round facts (measured here).
+            args.round_size = max(100, (console.fact_size("round") or 2000) - FLOOR_ENVELOPE)
+            if round_info["round_id"]:
+                result["db"] = db_round(setup["db_path"], round_info["round_id"])
+        return result
+    finally:
+        if pool is not None:
+            await pool.close()
+        doc.stop_process(proc)
+        if console_sio is not None:
+            try:
+                await asyncio.wait_for(console_sio.disconnect(), 3)
+            except Exception:  # noqa: BLE001,S110 - the server is gone already
+                pass
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def phase_cpu_figures(server, n, phase, stats):
+    figure(server, n, phase, "server_cpu_s", round(stats["cpu_s"], 2))
+    figure(server, n, phase, "server_cpu_pct", round(100 * stats["cpu_s"] / stats["wall"], 1))
+    figure(server, n, phase, "server_rss_mb", round(stats["rss"] / 2**20, 1))
+    figure(server, n, phase, "server_threads", stats["threads"])
+    figure(server, n, phase, "clients_cpu_pct",
+           round(100 * stats["client_cpu_s"] / stats["wall"], 1))
+    figure(server, n, phase, "bench_cpu_pct", round(100 * stats["bench_cpu_s"] / stats["wall"], 1))
+    figure(server, n, phase, "others_cpu_pct",
+           round(100 * stats["others_cpu_s"] / stats["wall"], 1), cores=os.cpu_count())
+
+
+def report_run(result, n):
+    """Print the figures of one run; return the headline figures for the app/floor table."""
+    server, joined = result["target"], result["connected"]
+    first, console = result["first"], result["console"]
+    head = {}
+    # -- setup
+    figure(server, n, "setup", "followers_joined", joined)
+    if result["join_guests_s"] is not None:
+        figure(server, n, "setup", "guests_join_http_s", round(result["join_guests_s"], 2))
+    figure(server, n, "setup", "connect_all_s", round(result["connect_s"], 2))
+    figure(server, n, "setup", "rss_idle_mb", round(result["idle"]["rss"] / 2**20, 1))
+    figure(server, n, "setup", "rss_joined_mb", round(result["joined"]["rss"] / 2**20, 1))
+    figure(server, n, "setup", "rss_per_follower_kb",
+           round((result["joined"]["rss"] - result["idle"]["rss"]) / 1024 / max(1, n), 1))
+    figure(server, n, "setup", "server_threads", result["joined"]["threads"])
+    if server == "app":
+        figure(server, n, "setup", "advance_fact_chars", console.fact_size("full"))
+        figure(server, n, "setup", "round_fact_chars", console.fact_size("round"))
+    # -- (a) advance
+    records = [r for r in result["records"] if r["phase"] == "advance"]
+    ok = [r for r in records if r["ok"]]
+    latencies, complete = [], []
+    for r in ok:
+        times = first.get(r["key"], [])
+        latencies.extend(t - r["t_send"] for t in times)
+        if times and len(times) >= joined:
+            complete.append(max(times) - r["t_send"])
+    expected = len(ok) * joined
+    received = sum(len(first.get(r["key"], [])) for r in ok)
+    errors = {}
+    for r in records:
+        if r["error"]:
+            errors[r["error"]] = errors.get(r["error"], 0) + 1
+    acks = [r["t_ack"] - r["t_send"] for r in ok]
+    phase = "advance"
+    figure(server, n, phase, "steps_sent", len(records))
+    figure(server, n, phase, "steps_ok", len(ok))
+    if errors:
+        figure(server, n, phase, "step_errors", sum(errors.values()), errors=errors)
+    figure(server, n, phase, "steps_per_s",
+           round(len(records) / result["advance"]["send_s"], 2) if records else None)
+    figure(server, n, phase, "ack_p50_ms", ms(percentile(acks, 50)))
+    figure(server, n, phase, "ack_p99_ms", ms(percentile(acks, 99)))
+    for q in (50, 95, 99):
+        figure(server, n, phase, f"latency_p{q}_ms", ms(percentile(latencies, q)))
+    figure(server, n, phase, "latency_max_ms", ms(max(latencies) if latencies else None))
+    figure(server, n, phase, "all_followers_p50_ms", ms(percentile(complete, 50)))
+    figure(server, n, phase, "all_followers_p99_ms", ms(percentile(complete, 99)))
+    figure(server, n, phase, "receipts_expected", expected)
+    figure(server, n, phase, "facts_lost", expected - received)
+    figure(server, n, phase, "drain_s", round(result["advance"]["drain_s"], 2))
+    phase_cpu_figures(server, n, phase, result["advance"])
+    head["advance"] = {q: percentile(latencies, q) for q in (50, 99)}
+    head["advance_lost"] = expected - received
+    head["advance_others"] = 100 * result["advance"]["others_cpu_s"] / result["advance"]["wall"]
+    # -- (b) round
+    phase, info = "round", result["round"]
+    answers = [a for a in result["answers"] if a is not None]
+    if info["error"] is not None:
+        figure(server, n, phase, "round_open_failed", 1, error=info["error"])
+        head["round"] = None
+        return head
+    t_open = info["t_open"]
+    opened = [a["t_round"] - t_open for a in answers]
+    answered_ok = [a for a in answers if a["ok"]]
+    failed = {}
+    for a in result["answers"]:
+        if a is None:
+            failed["round_not_received"] = failed.get("round_not_received", 0) + 1
+        elif not a["ok"]:
+            key = a["error"] or "no_ack"
+            failed[key] = failed.get(key, 0) + 1
+    failed_n = joined - len(answered_ok)
+    ack_lat = [a["t_ack"] - a["t_send"] for a in answered_ok]
+    last_ack = max((a["t_ack"] for a in answered_ok), default=None)
+    figure(server, n, phase, "open_ack_ms", ms(info["t_opened_ack"] - t_open))
+    figure(server, n, phase, "open_latency_p50_ms", ms(percentile(opened, 50)))
+    figure(server, n, phase, "open_latency_p99_ms", ms(percentile(opened, 99)))
+    figure(server, n, phase, "open_all_followers_ms", ms(max(opened) if opened else None))
+    figure(server, n, phase, "followers_saw_round", len(answers))
+    figure(server, n, phase, "answers_sent", sum(1 for a in answers if "t_send" in a))
+    figure(server, n, phase, "answers_ok", len(answered_ok))
+    figure(server, n, phase, "answers_failed", failed_n, **({"errors": failed} if failed else {}))
+    figure(server, n, phase, "answer_ack_p50_ms", ms(percentile(ack_lat, 50)))
+    figure(server, n, phase, "answer_ack_p99_ms", ms(percentile(ack_lat, 99)))
+    figure(server, n, phase, "answer_ack_max_ms", ms(max(ack_lat) if ack_lat else None))
+    all_acked = last_ack - t_open if last_ack is not None and failed_n == 0 else None
+    figure(server, n, phase, "all_answers_acked_s",
+           round(all_acked, 3) if all_acked is not None else None)
+    head["round"] = {"open50": percentile(opened, 50), "open99": percentile(opened, 99),
+                     "ack50": percentile(ack_lat, 50), "ack99": percentile(ack_lat, 99),
+                     "acked": all_acked, "counted": None}
+    if server == "app":
+        db = result.get("db") or {}
+        counted_at = console.counted.get(joined)
+        counted = counted_at - t_open if counted_at is not None else None
+        figure(server, n, phase, "last_answer_counted_s",
+               round(counted, 3) if counted is not None else None,
+               note="opening sent -> the console's fact shows all N answers")
+        figure(server, n, phase, "db_answers", db.get("answers"))
+        figure(server, n, phase, "db_answers_for", db.get("for"))
+        figure(server, n, phase, "db_guests", db.get("guests"))
+        figure(server, n, phase, "db_last_answer_s",
+               round(db["last_answer_s"], 3) if db.get("last_answer_s") is not None else None,
+               note="round opened_at -> last answered_at, server clock")
+        lost = n - (db.get("for") or 0)
+        figure(server, n, phase, "answers_lost", lost, note="N - 'for' answers in the database")
+        finals = result["last_counts"]
+        shown = sum(1 for c in finals if c and c[1] == n)
+        figure(server, n, phase, "followers_last_fact_shows_n", shown)
+        figure(server, n, phase, "console_last_fact_shows",
+               max(console.counted, default=None))
+        head["round"]["counted"] = counted
+        head["answers_lost"] = lost
+        head["final_ok"] = f"{shown}/{joined}"
+        round_key = console.round_key.get(info["round_id"])
+        keys = (set(range(round_key, round_key + len(answered_ok) + 1))
+                if round_key is not None else set())
+    else:
+        head["answers_lost"] = failed_n
+        head["final_ok"] = "-"
+        keys = {ROUND_SEQ} | {ANSWER_BASE + i for i in range(n)}
+    expected = len(keys) * joined
+    received = sum(len(first.get(k, [])) for k in keys)
+    figure(server, n, phase, "fanout_receipts_expected", expected)
+    figure(server, n, phase, "fanout_facts_lost", expected - received)
+    figure(server, n, phase, "fanout_drained_s",
+           round(info["t_drained"] - t_open, 2), note="opening sent -> every follower has the "
+           "opening and every answer's fact (or the drain timeout)")
+    phase_cpu_figures(server, n, phase, result["round_stats"])
+    head["round_others"] = (100 * result["round_stats"]["others_cpu_s"]
+                            / result["round_stats"]["wall"])
+    head["round_fanout_lost"] = expected - received
+    # -- all
+    figure(server, n, "all", "follower_disconnects", result["disconnects"])
+    figure(server, n, "all", "facts_duplicated", result["dups"])
+    figure(server, n, "all", "other_messages", sum(result["other"].values()),
+           by_event=result["other"])
+    figure(server, n, "all", "rss_end_mb", round(result["end"]["rss"] / 2**20, 1))
+    return head
+
+
+def ratio(a, f):
+    return round(a / f, 2) if a is not None and f else None
+
+
+def compare(mode, n, app, floor):
+    """The app/floor ratios; one row of the summary table."""
+    row = {"mode": mode, "n": n}
+    pairs = [("advance_latency_p50", app["advance"][50], floor["advance"][50]),
+             ("advance_latency_p99", app["advance"][99], floor["advance"][99])]
+    if app.get("round") and floor.get("round"):
+        a, f = app["round"], floor["round"]
+        pairs += [("round_open_p50", a["open50"], f["open50"]),
+                  ("round_open_p99", a["open99"], f["open99"]),
+                  ("answer_ack_p50", a["ack50"], f["ack50"]),
+                  ("answer_ack_p99", a["ack99"], f["ack99"]),
+                  ("all_answers_acked", a["acked"], f["acked"])]
+    for name, a, f in pairs:
+        phase = "advance" if name.startswith("advance") else "round"
+        figure("app/floor", n, phase, f"{name}_ratio", ratio(a, f))
+        row[name] = (a, f, ratio(a, f))
+    row["counted"] = app.get("round", {}) and app["round"]["counted"]
+    row["lost"] = app.get("answers_lost")
+    row["final_ok"] = app.get("final_ok")
+    row["others"] = (f"{app['advance_others']:.0f}/{floor['advance_others']:.0f}, "
+                     f"{app.get('round_others', 0):.0f}/{floor.get('round_others', 0):.0f}")
+    return row
+
+
+def print_table(rows):
+    def cell(v):
+        a, f, r = v if v else (None, None, None)
+        return (f"{doc.fmt(ms(a) and round(ms(a)))}/{doc.fmt(ms(f) and round(ms(f)))}"
+                f" ({doc.fmt(r)}×)")
+
+    note("summary: app/floor in ms (ratio); others = CPU % other programs took during "
+         "advance and round, app/floor (100 = one core)")
+    for r in rows:
+        note(f"{r['mode']} N={r['n']}: advance p50 {cell(r.get('advance_latency_p50'))}, "
+             f"p99 {cell(r.get('advance_latency_p99'))} | round open p50 "
+             f"{cell(r.get('round_open_p50'))}, p99 {cell(r.get('round_open_p99'))} | "
+             f"answer ack p50 {cell(r.get('answer_ack_p50'))}, p99 "
+             f"{cell(r.get('answer_ack_p99'))} | all acked {cell(r.get('all_answers_acked'))}"
+             f" | counted {doc.fmt(r['counted'] and round(r['counted'], 2))} s | lost "
+             f"{r['lost']} | last fact shows N {r['final_ok']} | others {r['others']}")
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+
+async def main_async(args):
+    modes = [m.strip() for m in args.async_mode.split(",") if m.strip()]
+    counts = [int(c) for c in args.clients.split(",") if c.strip()]
+    rows = []
+    for mode in modes:
+        args.mode = mode
+        CONTEXT["async_mode"] = mode
+        for n in counts:
+            tmp = Path(tempfile.mkdtemp(prefix=f"vendredi-bench-session-{mode}-{n}-"))
+            try:
+                env, setup, db_path = prepare_instance(tmp, args.items)
+                setup["db_path"] = db_path
+                env = {**env, "SOCKETIO_ASYNC_MODE": mode}
+                note(f"--- {mode}, {n} followers: app ---")
+                app = report_run(await run_one("app", n, args, env, setup, tmp), n)
+                note(f"--- {mode}, {n} followers: floor (facts of {args.advance_size} and "
+                     f"{args.round_size} chars) ---")
+                floor = report_run(await run_one("floor", n, args, env, setup, tmp), n)
+                rows.append(compare(mode, n, app, floor))
+            finally:
+                doc.stop_all()
+                if args.keep:
+                    note(f"kept {tmp} (server logs and database)")
+                else:
+                    shutil.rmtree(tmp, ignore_errors=True)
+    print_table(rows)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", default="50,200,500",
+                        help="follower counts, comma-separated (default %(default)s)")
+    parser.add_argument("--async-mode", default="threading",
+                        help="SOCKETIO_ASYNC_MODE of the app and the floor: threading, gevent, "
+                             "or both as threading,gevent (default %(default)s)")
+    parser.add_argument("--items", type=int, default=20, help="agenda items added (default 20)")
+    parser.add_argument("--steps", type=int, default=10, help="advance steps measured")
+    parser.add_argument("--rate", type=float, default=1.0, help="advance steps per second")
+    parser.add_argument("--warmup", type=int, default=2, help="advance steps not counted")
+    parser.add_argument("--answer-spread", type=float, default=0.0,
+                        help="each follower waits a random 0..S s before answering (default 0: "
+                             "every follower answers as soon as the round reaches it)")
+    parser.add_argument("--client-procs", type=int, default=2,
+                        help="processes holding the asyncio followers")
+    parser.add_argument("--connect-concurrency", type=int, default=25,
+                        help="connections opened at once per follower process")
+    parser.add_argument("--join-workers", type=int, default=8,
+                        help="guests joining through POST /rejoindre at once")
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="pause after all joins, seconds")
+    parser.add_argument("--drain-timeout", type=float, default=90.0,
+                        help="longest wait for missing receipts after a phase, seconds")
+    parser.add_argument("--answer-timeout", type=float, default=90.0,
+                        help="longest wait for every answer's ack, seconds")
+    parser.add_argument("--ack-timeout", type=float, default=60.0)
+    parser.add_argument("--keep", action="store_true", help="keep the temp instances and logs")
+    args = parser.parse_args(argv)
+    for mode in args.async_mode.split(","):
+        if mode.strip() not in ("threading", "gevent"):
+            parser.error(f"unsupported async mode {mode!r} (threading or gevent)")
+    if args.items < args.warmup + args.steps + 1:
+        parser.error("--items must exceed --warmup + --steps (one step per item)")
+    args.advance_size = args.round_size = 2000  # replaced by the sizes measured on the app
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    t0 = now()
+    try:
+        asyncio.run(main_async(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        note("interrupted: stopping every process started")
+        doc.stop_all()
+        return 130
+    finally:
+        doc.stop_all()
+    note(f"done in {now() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_setup":
+        setup_instance(json.loads(sys.argv[2]))
+    else:
+        sys.exit(main())
