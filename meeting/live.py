@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 PUBLIC = "public"
 MEMBERS = "members"
+TRACES = "traces"  # pages that show the trace feed live (joined by `sync_traces`)
 
 
 def member_room(member_id):
@@ -171,10 +172,12 @@ def publish_change(change):
 def _publish_all(change):
     from .traces.services import trace_fact
 
-    for trace, *_ in change.traces:
-        publish("trace_added", trace_fact(trace), room=MEMBERS)
+    # The change's own facts first (what the open pages are waiting for), then its traces, only
+    # to the pages that show the feed.
     for event, data, room in change.facts:
         publish(event, data() if callable(data) else data, room)
+    for trace, *_ in change.traces:
+        publish("trace_added", trace_fact(trace), room=TRACES)
 
 
 def close_connections(room):

@@ -22,8 +22,12 @@ def member_socket(client_as, socket_for):
 def test_anonymous_connection_is_accepted_but_receives_no_member_facts(socket_for, member_socket):
     anonymous = socket_for()
     assert anonymous.connected
+    assert anonymous.command("sync_traces", {"after": 0})["error"] == "not_signed_in"
     live, http, member = member_socket(name="Inès")
+    elsewhere, _http, _other = member_socket(name="Théo")  # a page that shows no trace feed
+    assert live.command("sync_traces", {"after": 0})["ok"]  # the trace page's first command
     post_form(http, "/profil", {"display_name": "Inès Benali", "email": member.email})
+    assert elsewhere.facts("trace_added") == []
     assert [f["args"][0]["summary"] for f in live.facts("trace_added")] == [
         "Inès s’appelle désormais Inès Benali."
     ]
@@ -32,6 +36,7 @@ def test_anonymous_connection_is_accepted_but_receives_no_member_facts(socket_fo
 
 def test_trace_fact_carries_the_page_fragment(member_socket):
     live, http, member = member_socket(name="Théo")
+    live.command("sync_traces", {"after": 0})
     post_form(http, "/profil", {"display_name": "Théo G.", "email": member.email})
     (fact,) = live.facts("trace_added")
     data = fact["args"][0]

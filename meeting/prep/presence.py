@@ -41,12 +41,15 @@ def leave(sid):
 
 
 def set_typing(meeting_id, sid, typing):
+    now = time.monotonic()
     with _lock:
         seat = _rooms.get(meeting_id, {}).get(sid)
         if seat is None:
             return False
-        seat["typing_until"] = time.monotonic() + TYPING_SECONDS if typing else 0.0
-    _schedule(meeting_id)
+        was_typing = seat["typing_until"] > now
+        seat["typing_until"] = now + TYPING_SECONDS if typing else 0.0
+    if typing != was_typing:  # only a change is announced
+        _schedule(meeting_id)
     if typing:  # announce the end of "is writing" even if the page says nothing more
         _schedule(meeting_id, delay=TYPING_SECONDS + 0.2)
     return True
