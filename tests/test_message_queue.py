@@ -189,6 +189,9 @@ def test_a_change_on_one_process_reaches_a_socket_on_another(servers, make_membe
     )
     try:
         assert connected.wait(10), "the socket on server B did not connect to /live"
+        # As the trace page does: join the trace feed (and catch up) on server B.
+        ack = client.call("sync_traces", {"after": 0}, namespace=NAMESPACE, timeout=10)
+        assert ack["ok"] is True, ack
 
         token = page_csrf(actor_on_a, server_a.url + "/profil")
         response = actor_on_a.post(
