@@ -41,7 +41,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -53,7 +52,7 @@ if str(BENCH) not in sys.path:
 
 # The helpers of the shared-document bench: processes started and stopped by id, /proc
 # statistics, a real sign-in, the ClientPool plumbing, percentiles.
-import live_document as doc  # noqa: E402
+import live_document as doc
 
 NAMESPACE = doc.NAMESPACE
 COOKIE = doc.COOKIE
@@ -202,15 +201,20 @@ def follower_process(conn, counters, cfg):
     asyncio.run(_follower_main(conn, counters, cfg))
 
 
+# Shared counters of a follower process (multiprocessing RawArray), read by the bench.
+RECEIPTS, ANSWERED, ANSWERED_OK, ROUNDS_SEEN, ALL_COUNTED = range(5)
+
+
 async def _follower_main(conn, counters, cfg):
-    """counters: [first receipts of facts, answers done (acked or failed), rounds seen]."""
+    """Connect and join the followers of this process; answer the round when it comes."""
     import socketio
 
     loop = asyncio.get_running_loop()
     app = cfg["target"] == "app"
     first = {}  # fact key -> receipt times, one per follower (first receipt)
     other = {}  # event name -> count
-    state = {"disconnects": 0, "refused": 0, "errors": [], "dups": 0, "stopping": False}
+    state = {"disconnects": 0, "refused": 0, "errors": [], "same_key": 0, "older": 0,
+             "stopping": False}
     clients, followers, tasks = [], [], set()
 
     async def answer(sio, me):
@@ -232,33 +236,54 @@ async def _follower_main(conn, counters, cfg):
         record["t_ack"] = now()
         if isinstance(ack, dict) and ack.get("ok"):
             record["ok"] = True
+            counters[ANSWERED_OK] += 1
         elif ack is not None:
             record["error"] = ack.get("error") if isinstance(ack, dict) else str(ack)[:80]
-        counters[1] += 1
+        counters[ANSWERED] += 1
 
     def make(index):
         sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
-        me = {"index": index, "seen": set(), "last_key": -1, "last_counts": None,
-              "answer": None, "round_id": None}
+        me = {"index": index, "seen": set(), "max_key": -1, "last_key": -1,
+              "last_counts": None, "answer": None, "round_id": None, "round_facts": 0,
+              "all_counted": None}
 
         def on_fact(data):
             t = now()
+            counters[RECEIPTS] += 1
             key = data["live_revision"] if app else data["entry_id"]
+            # The app renders a fact after its commit, from the state of that moment: two
+            # changes committed close together may both publish the newer revision, and a
+            # fact rendered earlier may leave after a newer one (pages drop it: older news).
+            if key < me["max_key"]:
+                state["older"] += 1
+            me["max_key"] = max(me["max_key"], key)
             if key in me["seen"]:
-                state["dups"] += 1
-                return
-            me["seen"].add(key)
-            first.setdefault(key, []).append(t)
-            counters[0] += 1
-            if app and key > me["last_key"]:
-                counts = round_counts(data)
-                if counts is not None:
-                    me["last_key"], me["last_counts"] = key, counts
-            opened = data.get("round_id") if app else key == ROUND_SEQ
-            if opened and me["answer"] is None:
+                state["same_key"] += 1
+            else:
+                me["seen"].add(key)
+                first.setdefault(key, []).append(t)
+            if app:
+                in_round = data.get("round_id") is not None
+                if key >= me["last_key"]:
+                    counts = round_counts(data)
+                    if counts is not None:
+                        me["last_key"], me["last_counts"] = key, counts
+                        if counts[1] == cfg["n"] and me["all_counted"] is None:
+                            me["all_counted"] = t
+                            counters[ALL_COUNTED] += 1
+            else:
+                in_round = key >= ROUND_SEQ
+                if key >= ANSWER_BASE:
+                    me["answers_seen"] = me.get("answers_seen", 0) + 1
+                    if me["answers_seen"] == cfg["n"]:
+                        me["all_counted"] = t
+                        counters[ALL_COUNTED] += 1
+            if in_round:
+                me["round_facts"] += 1
+            if in_round and me["answer"] is None:
                 me["round_id"] = data.get("round_id")
                 me["answer"] = {"t_round": t, "ok": False, "error": None}
-                counters[2] += 1
+                counters[ROUNDS_SEEN] += 1
                 task = asyncio.ensure_future(answer(sio, me))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
@@ -306,10 +331,12 @@ async def _follower_main(conn, counters, cfg):
         message = await loop.run_in_executor(None, conn.recv)
         if message[0] == "report":
             conn.send(("report", {
-                "first": first, "dups": state["dups"], "other": other,
-                "disconnects": state["disconnects"],
+                "first": first, "same_key": state["same_key"], "older": state["older"],
+                "other": other, "disconnects": state["disconnects"],
                 "answers": [me["answer"] for me in followers],
                 "last_counts": [me["last_counts"] for me in followers],
+                "round_facts": [me["round_facts"] for me in followers],
+                "all_counted": [me["all_counted"] for me in followers],
             }))
         elif message[0] == "quit":
             state["stopping"] = True
@@ -322,14 +349,14 @@ async def _follower_main(conn, counters, cfg):
 class FollowerPool(doc.ClientPool):
     """N followers spread over a few processes (the plumbing of live_document's ClientPool)."""
 
-    def __init__(self, n, procs, cfg, cookies):  # noqa: D107 - the parent's, with our process
+    def __init__(self, n, procs, cfg, cookies):  # the parent's, with our follower process
         ctx = mp.get_context("spawn")
         self.procs, self.conns, self.counters = [], [], []
         for share in (list(range(i, n, procs)) for i in range(procs)):
             if not share:
                 continue
             parent, child = ctx.Pipe()
-            counters = ctx.RawArray("q", 3)
+            counters = ctx.RawArray("q", 5)
             part = {**cfg, "followers": [(i, cookies[i % len(cookies)]) for i in share]}
             proc = ctx.Process(target=follower_process, args=(child, counters, part),
                                daemon=True)
@@ -339,30 +366,26 @@ class FollowerPool(doc.ClientPool):
             self.conns.append(parent)
             self.counters.append(counters)
 
+    def count(self, which):
+        return sum(c[which] for c in self.counters)
+
     def received(self):
-        return sum(c[0] for c in self.counters)
-
-    def answered(self):
-        return sum(c[1] for c in self.counters)
-
-    def rounds_seen(self):
-        return sum(c[2] for c in self.counters)
+        return self.count(RECEIPTS)
 
 
 def merge_reports(reports):
-    first, other, answers, last_counts = {}, {}, [], []
-    dups = disconnects = 0
+    merged = {"first": {}, "other": {}, "answers": [], "last_counts": [], "round_facts": [],
+              "all_counted": [], "same_key": 0, "older": 0, "disconnects": 0}
     for report in reports:
         for key, times in report["first"].items():
-            first.setdefault(key, []).extend(times)
+            merged["first"].setdefault(key, []).extend(times)
         for event, count in report["other"].items():
-            other[event] = other.get(event, 0) + count
-        answers.extend(report["answers"])
-        last_counts.extend(report["last_counts"])
-        dups += report["dups"]
-        disconnects += report["disconnects"]
-    return {"first": first, "other": other, "answers": answers, "last_counts": last_counts,
-            "dups": dups, "disconnects": disconnects}
+            merged["other"][event] = merged["other"].get(event, 0) + count
+        for name in ("answers", "last_counts", "round_facts", "all_counted"):
+            merged[name].extend(report[name])
+        for name in ("same_key", "older", "disconnects"):
+            merged[name] += report[name]
+    return merged
 
 
 # -- the facilitator -----------------------------------------------------------------------------
@@ -413,7 +436,7 @@ class Console:
         waiter = self.waiters.setdefault(key, asyncio.get_running_loop().create_future())
         try:
             return await asyncio.wait_for(asyncio.shield(waiter), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
     def fact_size(self, kind):
@@ -510,7 +533,7 @@ async def advance_phase(args, console, pool, joined, proc, size):
 async def round_phase(args, console, pool, joined, proc):
     """(b) A consent round: opened by the facilitator, answered "for" by every follower."""
     await asyncio.sleep(0.5)
-    before, received0, answered0 = cpu_snapshot(proc, pool), pool.received(), pool.answered()
+    before, received0 = cpu_snapshot(proc, pool), pool.received()
     info = {"round_id": None, "t_open": now(), "error": None}
     if console.target == "app":
         ack, error = await console.call("open_round", {
@@ -523,20 +546,20 @@ async def round_phase(args, console, pool, joined, proc):
     if error is not None:
         note(f"{console.target} n={joined}: the round could not open: {error}")
         return info, cpu_since(before, proc, pool)
-    all_answered = await wait_until(lambda: pool.answered() - answered0 >= joined,
-                                    args.answer_timeout)
+    all_answered = await wait_until(lambda: pool.count(ANSWERED) >= joined, args.answer_timeout)
     info["t_answered"] = now()
-    if console.target == "app":  # the console shows every answer counted
-        await wait_until(lambda: max(console.counted, default=0) >= joined, args.drain_timeout)
-    info["t_counted"] = now()
-    # The fan-out of the answers: the opening plus one fact per answer, to every follower.
-    # (For the app an answer that failed publishes nothing; the report below counts them.)
-    await wait_until(lambda: pool.received() - received0 >= (1 + joined) * joined,
-                     args.drain_timeout, step=0.05)
+    # The fan-out: every follower has the opening plus one fact per answer taken (an answer
+    # refused publishes nothing) and, when none was refused, shows all N answers counted.
+    def fanned_out():
+        ok = pool.count(ANSWERED_OK)
+        return (pool.received() - received0 >= (1 + ok) * joined
+                and (ok < joined or pool.count(ALL_COUNTED) >= joined))
+
+    await wait_until(fanned_out, args.drain_timeout, step=0.05)
     info["t_drained"] = now()
     stats = cpu_since(before, proc, pool)
     note(f"{console.target} n={joined} round: "
-         f"{pool.answered() - answered0}/{joined} answers back "
+         f"{pool.count(ANSWERED_OK)}/{joined} answers ok "
          f"{'' if all_answered else '(timed out) '}in {info['t_answered'] - info['t_open']:.1f} s, "
          f"fan-out drained {info['t_drained'] - info['t_open']:.1f} s after the opening")
     return info, stats
@@ -567,7 +590,7 @@ async def run_one(target, n, args, env, setup, tmp):
             "join_data": {"meeting_id": setup["meeting_id"]} if target == "app" else {},
             "fact_event": "live_updated" if target == "app" else "fact",
             "ack_timeout": args.ack_timeout, "answer_spread": args.answer_spread,
-            "answer_size": args.round_size,
+            "answer_size": args.round_size, "n": n,
         }
         t0 = now()
         pool = FollowerPool(n, min(args.client_procs, n), cfg, cookies)
@@ -753,27 +776,35 @@ def report_run(result, n):
         head["round"]["counted"] = counted
         head["answers_lost"] = lost
         head["final_ok"] = f"{shown}/{joined}"
-        round_key = console.round_key.get(info["round_id"])
-        keys = (set(range(round_key, round_key + len(answered_ok) + 1))
-                if round_key is not None else set())
     else:
         head["answers_lost"] = failed_n
         head["final_ok"] = "-"
-        keys = {ROUND_SEQ} | {ANSWER_BASE + i for i in range(n)}
-    expected = len(keys) * joined
-    received = sum(len(first.get(k, [])) for k in keys)
-    figure(server, n, phase, "fanout_receipts_expected", expected)
-    figure(server, n, phase, "fanout_facts_lost", expected - received)
-    figure(server, n, phase, "fanout_drained_s",
-           round(info["t_drained"] - t_open, 2), note="opening sent -> every follower has the "
-           "opening and every answer's fact (or the drain timeout)")
+    # Every follower gets the opening and one fact per answer taken.
+    per_follower = 1 + len(answered_ok)
+    expected = per_follower * joined
+    lost = sum(max(0, per_follower - got) for got in result["round_facts"])
+    figure(server, n, phase, "fanout_messages_expected", expected)
+    figure(server, n, phase, "fanout_messages_lost", lost)
+    shown_at = [t - t_open for t in result["all_counted"] if t is not None]
+    figure(server, n, phase, "all_counted_p50_s", round(percentile(shown_at, 50), 3)
+           if shown_at else None, note="opening sent -> a follower's page shows all N answers")
+    figure(server, n, phase, "all_counted_every_follower_s",
+           round(max(shown_at), 3) if len(shown_at) == joined and shown_at else None)
+    figure(server, n, phase, "followers_never_showing_n", joined - len(shown_at))
+    figure(server, n, phase, "fanout_drained_s", round(info["t_drained"] - t_open, 2),
+           note="opening sent -> every follower shows N and has every fact (or the timeout)")
     phase_cpu_figures(server, n, phase, result["round_stats"])
     head["round_others"] = (100 * result["round_stats"]["others_cpu_s"]
                             / result["round_stats"]["wall"])
-    head["round_fanout_lost"] = expected - received
+    head["round"]["every"] = max(shown_at) if len(shown_at) == joined and shown_at else None
     # -- all
     figure(server, n, "all", "follower_disconnects", result["disconnects"])
-    figure(server, n, "all", "facts_duplicated", result["dups"])
+    if server == "app":  # floor facts carry a sequence number, not a revision
+        figure(server, n, "all", "facts_same_revision", result["same_key"],
+               note="receipts repeating a live_revision the page already had")
+        figure(server, n, "all", "facts_older_revision", result["older"],
+               note="receipts of a live_revision older than one already received (pages "
+               "drop them as older news)")
     figure(server, n, "all", "other_messages", sum(result["other"].values()),
            by_event=result["other"])
     figure(server, n, "all", "rss_end_mb", round(result["end"]["rss"] / 2**20, 1))
@@ -795,7 +826,8 @@ def compare(mode, n, app, floor):
                   ("round_open_p99", a["open99"], f["open99"]),
                   ("answer_ack_p50", a["ack50"], f["ack50"]),
                   ("answer_ack_p99", a["ack99"], f["ack99"]),
-                  ("all_answers_acked", a["acked"], f["acked"])]
+                  ("all_answers_acked", a["acked"], f["acked"]),
+                  ("all_counted_every_follower", a["every"], f["every"])]
     for name, a, f in pairs:
         phase = "advance" if name.startswith("advance") else "round"
         figure("app/floor", n, phase, f"{name}_ratio", ratio(a, f))
@@ -822,6 +854,7 @@ def print_table(rows):
              f"{cell(r.get('round_open_p50'))}, p99 {cell(r.get('round_open_p99'))} | "
              f"answer ack p50 {cell(r.get('answer_ack_p50'))}, p99 "
              f"{cell(r.get('answer_ack_p99'))} | all acked {cell(r.get('all_answers_acked'))}"
+             f" | N shown everywhere {cell(r.get('all_counted_every_follower'))}"
              f" | counted {doc.fmt(r['counted'] and round(r['counted'], 2))} s | lost "
              f"{r['lost']} | last fact shows N {r['final_ok']} | others {r['others']}")
 
@@ -844,6 +877,8 @@ async def main_async(args):
                 env = {**env, "SOCKETIO_ASYNC_MODE": mode}
                 note(f"--- {mode}, {n} followers: app ---")
                 app = report_run(await run_one("app", n, args, env, setup, tmp), n)
+                if args.no_floor:
+                    continue
                 note(f"--- {mode}, {n} followers: floor (facts of {args.advance_size} and "
                      f"{args.round_size} chars) ---")
                 floor = report_run(await run_one("floor", n, args, env, setup, tmp), n)
@@ -884,6 +919,8 @@ def parse_args(argv=None):
     parser.add_argument("--answer-timeout", type=float, default=90.0,
                         help="longest wait for every answer's ack, seconds")
     parser.add_argument("--ack-timeout", type=float, default=60.0)
+    parser.add_argument("--no-floor", action="store_true",
+                        help="measure the app only (a quicker look; no ratios)")
     parser.add_argument("--keep", action="store_true", help="keep the temp instances and logs")
     args = parser.parse_args(argv)
     for mode in args.async_mode.split(","):
