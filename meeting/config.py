@@ -54,7 +54,12 @@ def from_environment(instance_path):
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Live meetings run many short commands at once (threading mode: one thread each).
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "pool_size": _int(env.get("DB_POOL_SIZE"), 10),
+            "max_overflow": _int(env.get("DB_POOL_OVERFLOW"), 30),
+        },
         # Sessions: "rester connecté" makes the session permanent for 30 days.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         "SESSION_COOKIE_HTTPONLY": True,

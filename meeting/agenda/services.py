@@ -4,17 +4,19 @@ live facts go to `meeting:<id>` with the fragments of every view (console, scree
 """
 
 import secrets
+import threading
 from datetime import datetime, timedelta
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
-from ..extensions import db
+from ..extensions import db, socketio
 from ..i18n import _, _l, french, long_date
-from ..live import meeting_room
+from ..live import NAMESPACE, meeting_room
 from ..models import (
     CONSENT_ANSWERS,
     DAY_ROLES,
@@ -289,6 +291,39 @@ def _bump(meeting_id, seen=None, agenda=False):
 def _publish_live(c, meeting_id, regions=REGIONS):
     c.publish("live_updated", lambda: live_fact(meeting_id, regions),
               room=meeting_room(meeting_id))
+
+
+# When every follower answers a round at once, one fact per answer to every follower would be
+# N² messages (250,000 at 500 followers, measured in bench/live_session.py): answers are
+# committed one by one, and their fact is coalesced into one per short delay, always built
+# from the database after the last commit.
+COALESCE_SECONDS = 0.25
+_coalesce_lock = threading.Lock()
+_coalescing = set()
+
+
+def publish_live_soon(meeting_id, regions):
+    """After a commit: publish the live regions once, shortly, for a burst of changes."""
+    key = (meeting_id, tuple(regions))
+    with _coalesce_lock:
+        if key in _coalescing:
+            return
+        _coalescing.add(key)
+    app = current_app._get_current_object()
+    socketio.start_background_task(_publish_later, app, socketio.server, key)
+
+
+def _publish_later(app, server, key):
+    meeting_id, regions = key
+    socketio.sleep(COALESCE_SECONDS)
+    with _coalesce_lock:
+        _coalescing.discard(key)  # a change from now on schedules its own fact
+    with app.test_request_context("/"), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            server.emit("live_updated", live_fact(meeting_id, regions), namespace=NAMESPACE,
+                        to=meeting_room(meeting_id))
+        finally:
+            db.session.remove()
 
 
 def _require_console(actor, meeting):
@@ -954,7 +989,7 @@ def answer_round(actor, round_id, answer, reason=None):
                            code="invalid_field")
     for _attempt in range(2):
         try:
-            with change() as c:
+            with change():
                 who = attendance_of(actor, meeting.id)
                 row = db.session.scalar(select(RoundAnswer).where(
                     RoundAnswer.round_id == round_id, RoundAnswer.attendance_id == who.id))
@@ -964,7 +999,7 @@ def answer_round(actor, round_id, answer, reason=None):
                 else:
                     row.answer, row.reason, row.answered_at = answer, reason, utcnow()
                 _bump(meeting.id)
-                _publish_live(c, meeting.id, regions=("round",))
+            publish_live_soon(meeting.id, ("round",))
             return answer
         except IntegrityError:  # the same person's two answers at the same instant
             db.session.rollback()
