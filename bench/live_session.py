@@ -548,10 +548,16 @@ async def round_phase(args, console, pool, joined, proc):
         return info, cpu_since(before, proc, pool)
     all_answered = await wait_until(lambda: pool.count(ANSWERED) >= joined, args.answer_timeout)
     info["t_answered"] = now()
-    # The fan-out: every follower has the opening plus one fact per answer taken (an answer
-    # refused publishes nothing) and, when none was refused, shows all N answers counted.
+    # The fan-out. The floor sends the opening plus one fact per answer to every follower.
+    # The app coalesces the answers' facts (one per 0.25 s, built from the database): it is
+    # done when every follower shows all N answers counted (or, if some answer was refused,
+    # has heard the opening).
     def fanned_out():
         ok = pool.count(ANSWERED_OK)
+        if console.target == "app":
+            if ok < joined:
+                return pool.received() - received0 >= joined
+            return pool.count(ALL_COUNTED) >= joined
         return (pool.received() - received0 >= (1 + ok) * joined
                 and (ok < joined or pool.count(ALL_COUNTED) >= joined))
 
