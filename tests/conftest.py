@@ -132,6 +132,11 @@ def app(database_uri, database_template, tmp_path, config_overrides):
     ctx.push()
     yield app
     try:
+        # Facts coalesced after the test's last change still read the database: let them go
+        # before the pool is emptied.
+        from meeting.agenda.services import wait_for_coalesced_facts
+
+        wait_for_coalesced_facts()
         db.session.remove()
         if database_template["kind"] == "postgresql":
             _empty_postgresql_tables()

@@ -298,32 +298,47 @@ def _publish_live(c, meeting_id, regions=REGIONS):
 # committed one by one, and their fact is coalesced into one per short delay, always built
 # from the database after the last commit.
 COALESCE_SECONDS = 0.25
-_coalesce_lock = threading.Lock()
+_coalesce_lock = threading.Condition()
 _coalescing = set()
+_running = 0  # coalesced facts scheduled and not yet sent
+
+
+def wait_for_coalesced_facts(timeout=5.0):
+    """Block until every coalesced fact scheduled so far has been sent (tests, shutdown)."""
+    with _coalesce_lock:
+        return _coalesce_lock.wait_for(lambda: _running == 0, timeout)
 
 
 def publish_live_soon(meeting_id, regions):
     """After a commit: publish the live regions once, shortly, for a burst of changes."""
+    global _running
     key = (meeting_id, tuple(regions))
     with _coalesce_lock:
         if key in _coalescing:
             return
         _coalescing.add(key)
+        _running += 1
     app = current_app._get_current_object()
     socketio.start_background_task(_publish_later, app, socketio.server, key)
 
 
 def _publish_later(app, server, key):
+    global _running
     meeting_id, regions = key
-    socketio.sleep(COALESCE_SECONDS)
-    with _coalesce_lock:
-        _coalescing.discard(key)  # a change from now on schedules its own fact
-    with app.test_request_context("/"), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
-        try:
-            server.emit("live_updated", live_fact(meeting_id, regions), namespace=NAMESPACE,
-                        to=meeting_room(meeting_id))
-        finally:
-            db.session.remove()
+    try:
+        socketio.sleep(COALESCE_SECONDS)
+        with _coalesce_lock:
+            _coalescing.discard(key)  # a change from now on schedules its own fact
+        with app.test_request_context("/"), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+            try:
+                server.emit("live_updated", live_fact(meeting_id, regions),
+                            namespace=NAMESPACE, to=meeting_room(meeting_id))
+            finally:
+                db.session.remove()
+    finally:
+        with _coalesce_lock:
+            _running -= 1
+            _coalesce_lock.notify_all()
 
 
 def _require_console(actor, meeting):
