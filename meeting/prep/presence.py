@@ -55,11 +55,6 @@ def set_typing(meeting_id, sid, typing):
     return True
 
 
-def is_present(meeting_id, sid):
-    with _lock:
-        return sid in _rooms.get(meeting_id, {})
-
-
 def snapshot(meeting_id):
     """People on the page, one line per person, sorted by name."""
     now = time.monotonic()

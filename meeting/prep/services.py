@@ -54,7 +54,6 @@ NEED_TRANSITIONS = {
     ("open", "met"), ("claimed", "met"),
     ("open", "dropped"), ("claimed", "dropped"),
 }
-MEETING_TRANSITIONS = {("preparing", "live"), ("live", "closed"), ("preparing", "closed")}
 
 
 # -- Fridays ---------------------------------------------------------------------------------
