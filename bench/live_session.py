@@ -1,3 +1,6 @@
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
+
 #!/usr/bin/env python3
 """Benchmark of the live meeting (issue 4, item 10). See bench/README.md.
 
@@ -98,11 +101,10 @@ def setup_instance(spec):
     its agenda (through the services), started live. Prints JSON."""
     sys.path.insert(0, str(ROOT))
     from meeting import create_app
-    from meeting.agenda import services as agenda
     from meeting.extensions import db
+    from meeting.live import services as agenda
     from meeting.members.services import hash_password
     from meeting.models import Member
-    from meeting.prep import services as prep
 
     app = create_app()
     with app.test_request_context("/"):
@@ -110,7 +112,7 @@ def setup_instance(spec):
                              role="facilitator", password_hash=hash_password(spec["password"]))
         db.session.add(facilitator)
         db.session.commit()
-        meeting = prep.ensure_meeting(prep.next_meeting_date())
+        meeting = meetings.ensure_meeting(dates.next_meeting_date())
         meeting_id, day = meeting.id, meeting.scheduled_for.isoformat()
         for i in range(spec["items"]):
             agenda.add_item(facilitator, meeting_id,

@@ -54,7 +54,7 @@ def create_app(overrides=None):
         engineio_logger=False,
     )
 
-    from .agenda.views import bp as agenda_bp
+    from .live.views import bp as agenda_bp
     from .members.views import bp as members_bp
     from .prep.views import bp as prep_bp
     from .proposals.views import bp as proposals_bp
@@ -66,9 +66,9 @@ def create_app(overrides=None):
     app.register_blueprint(members_bp)
     app.register_blueprint(traces_bp)
 
-    from . import live
+    from . import realtime
 
-    live.register(app)
+    realtime.register(app)
 
     from . import cli
 
@@ -100,7 +100,7 @@ def _init_login(app):
 
 def _init_pages(app):
     from .i18n import _
-    from .pipeline import ServiceError
+    from .errors import ServiceError
 
     messages = {
         400: lambda: _("La demande est incomplète ou mal formée."),
@@ -141,14 +141,16 @@ def _init_pages(app):
         db.session.rollback()
         return render_error(500)
 
-    from .prep.services import KIND_LABELS, NEED_LABELS
-    from .proposals.services import PLACE_LABELS, STATUS_LABELS
+    from . import labels, permissions
 
     app.jinja_env.globals.update(
-        need_label=lambda status: NEED_LABELS.get(status, status or ""),
-        proposal_status_label=lambda status: STATUS_LABELS.get(status, status),
-        place_label=lambda place: PLACE_LABELS.get(place, place),
-        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        need_label=lambda status: labels.NEED_LABELS.get(status, status or ""),
+        proposal_status_label=lambda status: labels.PROPOSAL_STATUS_LABELS.get(status, status),
+        place_label=lambda place: labels.PLACE_LABELS.get(place, place),
+        kind_label=lambda kind: labels.KIND_LABELS.get(kind, kind),
+        labels=labels,
+        # The named predicates, so that no rule is written a second time in a template.
+        can=permissions,
     )
 
     @app.context_processor

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from .extensions import db
 from .models import Member
 from .models.base import utcnow
-from .pipeline import ServiceError
+from .errors import ServiceError
 
 DEMO_PASSWORD = "vendredi"
 
@@ -160,15 +160,17 @@ class _DemoStep:
 
 def _demo_fridays(members, clock, rng):
     """Three past Fridays, closed, and the coming one with its document well under way."""
+    from .meetings import dates
+    from .meetings import services as meetings
     from .prep import services as prep
     from .proposals import services as proposals
 
     by_name = {m.display_name.split()[0]: m for m in members}
     camille, mathieu = by_name["Camille"], by_name["Mathieu"]
-    coming = prep.next_meeting_date()
+    coming = dates.next_meeting_date()
 
     def meeting_on(day):
-        meeting = prep.meeting_row(day)
+        meeting = meetings.meeting_row(day)
         db.session.commit()
         return meeting
 
@@ -202,12 +204,12 @@ def _demo_fridays(members, clock, rng):
             _demo_live_meeting(meeting, members, by_name, clock, coming)
             continue
         with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
-            prep.start_meeting(camille, meeting.id)
+            meetings.start_meeting(camille, meeting.id)
         with clock.step(hours=0, at=datetime.combine(day, time(12, 55))):
-            prep.close_meeting(mathieu, meeting.id)
+            meetings.close_meeting(mathieu, meeting.id)
 
     with clock.step(hours=1, at=datetime.combine(coming - timedelta(days=6), time(8, 0))):
-        meeting = prep.coming_meeting()
+        meeting = meetings.ensure_meeting(dates.next_meeting_date())
     hours_left = (utcnow() - clock.now).total_seconds() / 3600
     pace = max(0.2, hours_left / 12)  # spread the coming Friday's writing over the days left
     write(by_name["Inès"], meeting, "mood",
@@ -248,7 +250,7 @@ def _demo_fridays(members, clock, rng):
                 [(d.isoformat(), t) for d, t in dates], minutes, place, None, people, material,
             )
     # The coming Friday's agenda is prepared, its roles suggested and given.
-    from .agenda import services as agenda
+    from .live import services as agenda
 
     with clock.step(hours=pace):
         agenda.prepare_agenda(camille, meeting.id)
@@ -261,7 +263,7 @@ def _demo_fridays(members, clock, rng):
 def _demo_live_meeting(meeting, members, by_name, clock, coming):
     """Last Friday, run live: roles, attendance, agenda, a consent round with an objection
     lifted, decisions, actions, a postponed point."""
-    from .agenda import services as agenda
+    from .live import services as agenda
     from .decisions import services as decisions
 
     camille, mathieu, lucie = by_name["Camille"], by_name["Mathieu"], by_name["Lucie"]

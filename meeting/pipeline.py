@@ -13,55 +13,17 @@ lock upgrade); traces are appended in that same transaction; facts are published
 commit has succeeded. On any exception everything is rolled back and nothing is published.
 """
 
+import logging
 from contextlib import contextmanager
 
-from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from .errors import Conflict, ServiceError
 from .extensions import db
-from .models import Trace
+from .i18n import _l
+from .models import ClientOperation, Trace
 
-
-class ServiceError(Exception):
-    """A refusal a person can understand: a code for programs, a French message for people."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message, code=None, status=None, **details):
-        super().__init__(str(message))
-        self.message = str(message)
-        if code:
-            self.code = code
-        if status:
-            self.status = status
-        self.details = details
-
-
-class Forbidden(ServiceError):
-    code = "forbidden"
-    status = 403
-
-    def __init__(self, message=None, **kw):
-        super().__init__(message or _l("Vous n’avez pas le droit de faire cela."), **kw)
-
-
-class NotFound(ServiceError):
-    code = "not_found"
-    status = 404
-
-    def __init__(self, message=None, **kw):
-        super().__init__(message or _l("Introuvable."), **kw)
-
-
-class Conflict(ServiceError):
-    code = "conflict"
-    status = 409
-
-
-def require(allowed, message=None):
-    """Raise `Forbidden` unless the named permission predicate said yes."""
-    if not allowed:
-        raise Forbidden(message)
+log = logging.getLogger(__name__)
 
 
 def begin_write():
@@ -79,6 +41,8 @@ class Change:
     def __init__(self):
         self.traces = []
         self.facts = []
+        self.work = []
+        self.operations = []
 
     def trace(self, actor, verb, subject, summary, meeting=None, **data):
         """Append a trace (in this transaction) for `verb` done by `actor` on `subject`."""
@@ -102,6 +66,17 @@ class Change:
         """
         self.facts.append((event, data, room))
 
+    def after_commit(self, work, *args, **kwargs):
+        """Run `work(*args, **kwargs)` once the transaction has committed and its facts are out
+        (e-mail, notifications, search indexing). A failure there is logged; it never undoes
+        or hides the committed change."""
+        self.work.append((work, args, kwargs))
+
+    def record_operation(self, actor, op_id, command, subject):
+        """Remember a client's operation id with this change, so a resent command applies once."""
+        if op_id is not None and getattr(actor, "id", None) is not None:
+            self.operations.append((actor.id, op_id, command, subject))
+
 
 @contextmanager
 def change():
@@ -111,6 +86,9 @@ def change():
     try:
         yield c
         db.session.flush()  # gives rows created in this block their ids
+        for member_id, op_id, command, subject in c.operations:
+            db.session.add(ClientOperation(member_id=member_id, op_id=op_id, command=command,
+                                           subject_id=getattr(subject, "id", None)))
         for trace, subject, meeting in c.traces:
             if trace.subject_id is None and subject is not None:
                 trace.subject_id = subject.id
@@ -120,6 +98,42 @@ def change():
     except BaseException:
         db.session.rollback()
         raise
-    from .live import publish_change
+    from .realtime import publish_change
 
-    publish_change(c)
+    try:
+        publish_change(c)
+    except Exception:  # publishing never turns a committed change into an error
+        log.exception("publishing a committed change failed")
+    for work, args, kwargs in c.work:
+        try:
+            work(*args, **kwargs)
+        except Exception:
+            log.exception("after-commit work %s failed", getattr(work, "__name__", work))
+            db.session.rollback()
+
+
+# -- operation ids: a command resent by a client (offline outbox, retry) applies once -----------
+
+MAX_OP_ID = 64
+
+
+def clean_op_id(op_id):
+    """An operation id from a client: 8 to 64 printable characters, or None."""
+    if op_id is None:
+        return None
+    if not isinstance(op_id, str) or not 8 <= len(op_id) <= MAX_OP_ID or not op_id.isprintable():
+        raise ServiceError(_l("Identifiant d’opération invalide."), code="invalid_field")
+    return op_id
+
+
+def already_applied(actor, op_id, command):
+    """The operation this member already sent with `op_id`, or None. The same id sent for
+    another command is refused, never answered as if applied."""
+    if op_id is None or getattr(actor, "id", None) is None:
+        return None
+    row = db.session.scalar(select(ClientOperation).where(
+        ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id))
+    if row is not None and row.command != command:
+        raise Conflict(_l("Cet identifiant d’opération a déjà servi pour une autre action."),
+                       code="op_id_reused")
+    return row

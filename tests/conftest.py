@@ -17,14 +17,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import make_url, text
-
 from flask import has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import make_url, text
 
 from meeting import create_app
 from meeting.extensions import db, socketio
-from meeting.live import NAMESPACE
+from meeting.realtime import NAMESPACE
 
 TEST_PASSWORD = "motdepasse-de-test"
 
@@ -134,9 +133,9 @@ def app(database_uri, database_template, tmp_path, config_overrides):
     try:
         # Facts coalesced after the test's last change still read the database: let them go
         # before the pool is emptied.
-        from meeting.agenda.services import wait_for_coalesced_facts
+        from meeting.realtime import wait_for_soon_facts
 
-        wait_for_coalesced_facts()
+        wait_for_soon_facts()
         db.session.remove()
         if database_template["kind"] == "postgresql":
             _empty_postgresql_tables()

@@ -14,8 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from meeting.errors import Conflict, Forbidden, ServiceError
 from meeting.extensions import db
-from meeting.i18n import french_spacing
+from meeting.i18n import french, french_spacing, long_date
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.models import (
     ClientOperation,
     Entry,
@@ -25,7 +28,6 @@ from meeting.models import (
     ProposalStatusChange,
     Trace,
 )
-from meeting.pipeline import Conflict, Forbidden, ServiceError
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
 from tests.conftest import post_form, sign_in
@@ -116,7 +118,7 @@ def reload(model, row_id):
 @pytest.fixture
 def friday(app):
     """The coming Friday's meeting, as the home page creates it."""
-    return prep.coming_meeting()
+    return meetings.ensure_meeting(dates.next_meeting_date())
 
 
 @pytest.fixture
@@ -213,7 +215,7 @@ def test_home_lists_open_needs_of_every_friday_but_not_met_or_dropped_ones(
     db.session.add(past)
     db.session.commit()
     old = prep.add_entry(ines, past.id, "need", "Huile", "Huile d’olive")
-    prep.close_meeting(people[2], past.id)
+    meetings.close_meeting(people[2], past.id)
     new = prep.add_entry(ines, friday.id, "need", "Coup de main au jardin", "Samedi matin")
     claimed = prep.add_entry(ines, friday.id, "need", "Chaises", "Six chaises")
     prep.claim_need(theo, claimed.id, "j’en ai chez moi")
@@ -650,7 +652,7 @@ def test_entries_added_while_the_meeting_is_live_are_marked(app, friday, people)
     assert reload(Meeting, friday.id).status == "live"
     assert (
         db.session.scalar(select(Trace.summary).where(Trace.verb == "meeting_started"))
-        == f"Camille a ouvert la réunion du {prep.french(lambda: prep.long_date(friday.scheduled_for))}."
+        == f"Camille a ouvert la réunion du {french(lambda: long_date(friday.scheduled_for))}."
     )
     client = signed_in(app, ines)
     post_form(
@@ -722,14 +724,14 @@ def test_members_cannot_start_or_close_the_meeting(app, friday, people):
 
 def test_a_meeting_moves_forward_only_and_says_why_in_plain_french(friday, people):
     camille = people[2]
-    prep.start_meeting(camille, friday.id)
+    meetings.start_meeting(camille, friday.id)
     with pytest.raises(Conflict) as refused:
-        prep.start_meeting(camille, friday.id)
+        meetings.start_meeting(camille, friday.id)
     assert (refused.value.code, refused.value.message) == (
         "bad_transition",
         "La réunion est déjà en cours.",
     )
-    prep.close_meeting(camille, friday.id)
+    meetings.close_meeting(camille, friday.id)
     for again in (prep.start_meeting, prep.close_meeting):
         with pytest.raises(Conflict) as refused:
             again(camille, friday.id)
@@ -958,7 +960,7 @@ def test_a_billet_can_be_removed_even_after_its_friday_is_closed(app, friday, pe
     ines, theo, camille = people
     mood = prep.add_entry(ines, friday.id, "mood", None, SECRET)
     topic = prep.add_entry(ines, friday.id, "topic", "Le four", "Réparer le four")
-    prep.close_meeting(camille, friday.id)
+    meetings.close_meeting(camille, friday.id)
     client = signed_in(app, ines)
     page = page_of(client.get(url(friday)))
     assert "Retirer" in article(page, mood.id) and "Retirer" not in article(page, topic.id)

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from meeting.extensions import db
 from meeting.i18n import french_spacing
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.models import ClientOperation, Entry, EntryRevision, Trace
 from meeting.prep import presence
 from meeting.prep import services as prep
@@ -90,8 +92,8 @@ def make_room(app, make_member, socket_for):
         return Person(member, http, socket_for(http))
 
     r = SimpleNamespace()
-    r.meeting = prep.coming_meeting()
-    r.other = prep.ensure_meeting(r.meeting.scheduled_for + timedelta(days=7))
+    r.meeting = meetings.ensure_meeting(dates.next_meeting_date())
+    r.other = meetings.ensure_meeting(r.meeting.scheduled_for + timedelta(days=7))
     r.m1, r.m2 = r.meeting.id, r.other.id
     r.ines, r.theo, r.lou = person("Inès"), person("Théo"), person("Lou")
     for who, meeting_id in ((r.ines, r.m1), (r.theo, r.m1), (r.lou, r.m2)):
@@ -390,7 +392,7 @@ def test_add_entry_refuses_bad_input_in_french_without_effect(room, payload, err
 
 
 def test_add_entry_to_a_closed_friday_is_refused(room):
-    prep.close_meeting(room.camille.member, room.m1)
+    meetings.close_meeting(room.camille.member, room.m1)
     room.theo.forget()
     ack = room.ines.command("add_entry", {"meeting_id": room.m1, "kind": "topic", "body": "Tard"})
     assert ack == {
@@ -641,7 +643,7 @@ MALFORMED = [
 
 
 def document_commands():
-    from meeting.live import COMMANDS
+    from meeting.realtime import COMMANDS
 
     return {
         name for name, cmd in COMMANDS.items() if cmd.handler.__module__ == "meeting.prep.events"

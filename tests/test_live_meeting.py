@@ -12,10 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from meeting.agenda import services as agenda
-from meeting.agenda.participants import Guest
 from meeting.decisions import services as decisions
+from meeting.errors import Conflict, Forbidden, ServiceError
 from meeting.extensions import db
+from meeting.live import services as agenda
+from meeting.live.guests import Guest
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.models import (
     Action,
     AgendaItem,
@@ -27,7 +30,6 @@ from meeting.models import (
     RoundAnswer,
 )
 from meeting.models.base import utcnow
-from meeting.pipeline import Conflict, Forbidden, ServiceError
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
 from tests.conftest import post_form
@@ -51,7 +53,7 @@ def theo(make_member):
 
 @pytest.fixture
 def meeting(app):
-    return prep.coming_meeting()
+    return meetings.ensure_meeting(dates.next_meeting_date())
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def current_title(meeting_id):
 
 
 def in_days(n):
-    return (prep.today_in_place() + timedelta(days=n)).isoformat()
+    return (dates.today_in_place() + timedelta(days=n)).isoformat()
 
 
 def topics(author, meeting, *names):
@@ -332,7 +334,7 @@ def test_decisions_whose_review_date_has_come_are_reviewed_once(facilitator, the
     )
     agenda.close_live(facilitator, meeting.id)
 
-    following = prep.find_meeting(next_friday)
+    following = meetings.find_meeting(next_friday)
     assert agenda.prepare_agenda(facilitator, following.id) == 2  # check-in + one review
     items = agenda.agenda_items(following.id)
     # check-in first, then the decisions to review; "Chauffage", decided on when the meeting
@@ -348,7 +350,7 @@ def test_decisions_whose_review_date_has_come_are_reviewed_once(facilitator, the
     agenda.add_item(facilitator, following.id, "Divers", 5)
     assert [i.kind for i in agenda.agenda_items(following.id)].count("review") == 1
     # nor again on the Friday after (it was put on an agenda already)
-    later = prep.ensure_meeting(next_friday + timedelta(days=7))
+    later = meetings.ensure_meeting(next_friday + timedelta(days=7))
     agenda.prepare_agenda(facilitator, later.id)
     assert "review" not in [i.kind for i in agenda.agenda_items(later.id)]
 
@@ -446,7 +448,7 @@ def test_start_makes_a_join_code_and_the_first_point_current(facilitator, theo, 
     assert said(refused) == "La réunion est déjà en cours."
     assert refused.value.code == "bad_transition"
     # the next meeting gets another code
-    other = prep.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
+    other = meetings.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
     agenda.start_live(facilitator, other.id)
     assert fresh(other).join_code != meeting.join_code
 
@@ -557,7 +559,7 @@ def test_postponing_and_closing_carry_every_unfinished_point_to_next_friday(
         "Jardin": "postponed",
         "Vélos": "postponed",
     }
-    following = prep.find_meeting(meeting.scheduled_for + timedelta(days=7))
+    following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
     carried = agenda.agenda_items(following.id)
     assert [(i.kind, i.title, i.status) for i in carried] == [
         ("carried", "Chauffage", "pending"),
@@ -596,7 +598,7 @@ def test_postponing_and_closing_carry_every_unfinished_point_to_next_friday(
 def test_closing_in_the_middle_carries_the_points_not_reached(facilitator, theo, meeting):
     meeting = start(facilitator, theo, meeting, "Chauffage", "Savon")
     agenda.close_live(facilitator, meeting.id)
-    following = prep.find_meeting(meeting.scheduled_for + timedelta(days=7))
+    following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
     assert titles(following.id) == ["Chauffage", "Savon"]
 
 
@@ -969,7 +971,7 @@ def test_the_console_forms_run_a_whole_meeting(facilitator, theo, meeting, clien
     assert "C’est le dernier point de l’ordre du jour : vous pouvez clore la réunion." in text
     text = console_post(client, meeting, {"op": "close"})
     assert "La réunion est close." in text
-    following = prep.find_meeting(meeting.scheduled_for + timedelta(days=7))
+    following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
     assert titles(following.id) == ["Chauffage", "Divers"]  # postponed, and unfinished
     assert [d.statement for d in agenda.decisions_of(meeting.id)] == ["Lundi."]
     assert page(client, f"/vendredi/{day}/ecran")
@@ -998,7 +1000,7 @@ def test_a_member_cannot_use_the_console_unless_facilitating_that_friday(
     assert post_form(client, f"/vendredi/{day}/animation", {"op": "start"}).status_code == 303
     assert fresh(meeting).status == "live"
     # facilitating this Friday gives no console on another Friday
-    other = prep.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
+    other = meetings.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
     assert client.get(f"/vendredi/{other.scheduled_for.isoformat()}/animation").status_code == 403
 
 

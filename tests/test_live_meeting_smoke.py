@@ -4,18 +4,20 @@ from datetime import timedelta
 
 import pytest
 
-from meeting.agenda import services as agenda
 from meeting.decisions import services as decisions
+from meeting.errors import Conflict, ServiceError
 from meeting.extensions import db
+from meeting.live import services as agenda
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.models import AgendaItem, Decision
-from meeting.pipeline import Conflict, ServiceError
 from meeting.prep import services as prep
 
 
 def test_a_short_meeting_from_check_in_to_close(app, make_member):
     facilitator = make_member(role="facilitator", name="Camille")
     member = make_member(name="Théo")
-    meeting = prep.coming_meeting()
+    meeting = meetings.ensure_meeting(dates.next_meeting_date())
     topic = prep.add_entry(member, meeting.id, "topic", "Chauffage", "Le chauffage fait du bruit")
     need = prep.add_entry(member, meeting.id, "need", "Savon", "Plus de savon")
     agenda.prepare_agenda(facilitator, meeting.id)
@@ -36,7 +38,7 @@ def test_a_short_meeting_from_check_in_to_close(app, make_member):
     round_ = agenda.start_round(facilitator, meeting.id, "consent", "Appeler un chauffagiste")
     agenda.answer_round(member, round_.id, "object", "Trop cher")
     agenda.answer_round(member, round_.id, "for")
-    from meeting.agenda.participants import Guest
+    from meeting.live.guests import Guest
 
     agenda.answer_round(Guest(guest.id, meeting.id, "Ana"), round_.id, "for")
     results = agenda.round_results(round_)
@@ -50,14 +52,14 @@ def test_a_short_meeting_from_check_in_to_close(app, make_member):
     assert decision.number == 1 and "Théo" in decision.present
     with pytest.raises(ServiceError):
         decisions.add_action(facilitator, meeting.id, "Appeler", member.id,
-                             (prep.today_in_place() - timedelta(days=1)).isoformat())
+                             (dates.today_in_place() - timedelta(days=1)).isoformat())
     decisions.add_action(facilitator, meeting.id, "Appeler le chauffagiste", member.id,
-                         (prep.today_in_place() + timedelta(days=3)).isoformat())
+                         (dates.today_in_place() + timedelta(days=3)).isoformat())
     db.session.refresh(meeting)
     agenda.advance(facilitator, meeting.id, meeting.live_revision)
     agenda.postpone(facilitator, meeting.id, agenda.current_item(meeting.id).id)
     agenda.close_live(facilitator, meeting.id)
-    following = prep.find_meeting(meeting.scheduled_for + timedelta(days=7))
+    following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
     carried = db.session.scalars(db.select(AgendaItem).where(
         AgendaItem.meeting_id == following.id)).all()
     assert [(i.kind, i.title) for i in carried] == [("carried", "Savon")]
@@ -68,7 +70,7 @@ def test_console_screen_phone_and_join_pages_render(app, client_as, make_member)
     from tests.conftest import post_form
 
     client, facilitator = client_as("facilitator", name="Camille")
-    meeting = prep.coming_meeting()
+    meeting = meetings.ensure_meeting(dates.next_meeting_date())
     day = meeting.scheduled_for.isoformat()
     entry = prep.add_entry(facilitator, meeting.id, "topic", "Chauffage", "Bruit")
     page = client.get(f"/vendredi/{day}/animation")

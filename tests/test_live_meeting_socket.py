@@ -11,9 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from meeting.agenda import services as agenda
-from meeting.agenda.participants import Guest
 from meeting.extensions import db
+from meeting.live import services as agenda
+from meeting.live.guests import Guest
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.models import Decision, Meeting
 from meeting.prep import services as prep
 from tests.conftest import post_form
@@ -40,7 +42,7 @@ def plain(text):
 
 
 def in_days(n):
-    return (prep.today_in_place() + timedelta(days=n)).isoformat()
+    return (dates.today_in_place() + timedelta(days=n)).isoformat()
 
 
 def join_as_guest(app, meeting, first_name):
@@ -59,14 +61,14 @@ def world(app, client_as, socket_for):
     console_http, camille = client_as("facilitator", name="Camille")
     phone_http, theo = client_as(name="Théo")
     idle_http, _ines = client_as(name="Inès")
-    meeting = prep.coming_meeting()
+    meeting = meetings.ensure_meeting(dates.next_meeting_date())
     entries = [
         prep.add_entry(theo, meeting.id, "topic", t, f"À propos : {t}.")
         for t in ("Chauffage", "Jardin")
     ]
     agenda.add_entries(camille, meeting.id, [e.id for e in entries])
     agenda.start_live(camille, meeting.id)
-    other = prep.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
+    other = meetings.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
     agenda.start_live(camille, other.id)
     db.session.refresh(meeting)
     db.session.refresh(other)
@@ -369,11 +371,11 @@ CASES = {
 
 
 def test_every_command_of_the_live_meeting_has_a_round_trip_here():
-    from meeting.agenda import events  # noqa: F401 (declares the commands)
-    from meeting.live import COMMANDS
+    from meeting.live import events  # noqa: F401 (declares the commands)
+    from meeting.realtime import COMMANDS
 
     declared = {
-        name for name, cmd in COMMANDS.items() if cmd.handler.__module__ == "meeting.agenda.events"
+        name for name, cmd in COMMANDS.items() if cmd.handler.__module__ == "meeting.live.events"
     }
     assert declared == set(CASES) | {"join_live"}
     assert declared == set(CONSOLE_COMMANDS) | set(PHONE_COMMANDS)

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from meeting.errors import Forbidden, ServiceError
 from meeting.extensions import db
 from meeting.members import services
 from meeting.models import Invitation, LoginToken, Member, Trace
 from meeting.models.base import utcnow
-from meeting.pipeline import Forbidden, ServiceError
 from tests.conftest import TEST_PASSWORD, csrf_token, post_form, sign_in
 
 

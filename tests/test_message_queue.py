@@ -22,7 +22,7 @@ import requests
 import socketio
 import websocket
 
-from meeting.live import NAMESPACE
+from meeting.realtime import NAMESPACE
 from tests.conftest import ROOT, TEST_PASSWORD, free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

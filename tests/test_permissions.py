@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from meeting.live import COMMANDS
+from meeting.meetings import dates
+from meeting.meetings import services as meetings
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
+from meeting.realtime import COMMANDS
 from tests.conftest import post_form, sign_in
 
 ROLES = ("anonymous", "member", "facilitator", "admin", "guest")
@@ -111,17 +113,17 @@ ROUTES = {
     ],
     "static": [("GET", "/static/css/main.css", None, (200, 200, 200, 200))],
     # Friday live, on the meeting after the coming one, started by the reference admin.
-    "agenda.console": [
+    "live.console": [
         ("GET", LIVE + "animation", None, (302, 403, 200, 200, 302)),
         ("POST", LIVE + "animation", {"op": "control_timer", "action": "pause"},
          (302, 403, 303, 303, 302)),
     ],
-    "agenda.screen": [("GET", LIVE + "ecran", None, (302, 200, 200, 200, 302))],
-    "agenda.phone": [
+    "live.screen": [("GET", LIVE + "ecran", None, (302, 200, 200, 200, 302))],
+    "live.phone": [
         ("GET", LIVE + "direct", None, (302, 200, 200, 200, 200)),
         ("POST", LIVE + "direct", {"op": "raise_hand"}, (302, 303, 303, 303, 303)),
     ],
-    "agenda.join": [
+    "live.join": [
         ("GET", "/rejoindre", None, (200, 302, 302, 302, 200)),
         ("POST", "/rejoindre", {"code": "ZZZZZZ", "first_name": "Bob"}, (400, 400, 400, 400, 400)),
     ],
@@ -216,7 +218,7 @@ def visitor(app, make_member):
     def make(role, live=False):
         admin = make_member(role="admin", name="Admin de référence")  # the site is installed
         target = make_member(role="member", name="Cible")
-        meeting = prep.coming_meeting()
+        meeting = meetings.ensure_meeting(dates.next_meeting_date())
         entry = prep.add_entry(target, meeting.id, "topic", "Point de Cible", "Un point")
         need = prep.add_entry(target, meeting.id, "need", "Savon", "Du savon noir")
         claimed = prep.add_entry(target, meeting.id, "need", "Huile", "De l’huile")
@@ -243,10 +245,10 @@ def visitor(app, make_member):
 def _live_meeting(admin, target, coming):
     """The meeting after the coming one, live: check-in current, a pending point, a raised hand,
     an open consent round."""
-    from meeting.agenda import services as agenda
     from meeting.extensions import db
+    from meeting.live import services as agenda
 
-    live = prep.ensure_meeting(coming.scheduled_for + timedelta(days=7))
+    live = meetings.ensure_meeting(coming.scheduled_for + timedelta(days=7))
     point = prep.add_entry(target, live.id, "topic", "Point en direct", "À discuter")
     agenda.add_entries(admin, live.id, [point.id])
     agenda.start_live(admin, live.id)
@@ -272,7 +274,7 @@ CASES = [
 @pytest.mark.parametrize(("endpoint", "method", "path", "data", "role", "expected"), CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES])
 def test_route_answers(visitor, endpoint, method, path, data, role, expected, smtp_server):
-    client, places = visitor(role, live=endpoint.startswith("agenda."))
+    client, places = visitor(role, live=endpoint.startswith("live."))
     url = path.format(**{k: v for k, v in places.items() if k != "join_code"})
     if method == "GET":
         response = client.get(url)

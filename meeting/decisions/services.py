@@ -11,20 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
-from ..agenda import services as agenda
-from ..agenda.participants import attendance_of
+from ..live import services as agenda
+from ..live.guests import attendance_of
 from ..extensions import db
-from ..i18n import _, _l
+from ..i18n import _, _l, french, long_date
+from ..labels import MODE_LABELS
 from ..models import DECISION_MODES, Action, Decision, Member, Round
 from ..models.base import utcnow
-from ..pipeline import Conflict, NotFound, ServiceError, change, require
-from ..prep import services as prep
+from ..errors import Conflict, NotFound, ServiceError, require
+from ..pipeline import change
+from ..meetings import dates
 
-MODE_LABELS = {
-    "consent": _l("consentement"),
-    "vote": _l("vote"),
-    "information": _l("information"),
-}
 MAX_STATEMENT = 5000
 
 
@@ -47,7 +44,7 @@ def _clean_date(value, label, allow_past=False):
         except ValueError:
             raise ServiceError(_l("« %(value)s » n’est pas une date valide.", value=value),
                                code="invalid_date") from None
-    if not allow_past and day < prep.today_in_place():
+    if not allow_past and day < dates.today_in_place():
         raise ServiceError(_l("%(label)s ne peut pas être dans le passé.", label=label),
                            code="past_date")
     return day
@@ -99,12 +96,12 @@ def record_decision(actor, meeting_id, statement, mode, objections=None, objecti
                 )
                 db.session.add(decision)
                 db.session.flush()
-                agenda._bump(meeting_id)
-                summary = prep.french(lambda n=number: _(
+                agenda.bump_revision(meeting_id)
+                summary = french(lambda n=number: _(
                     "Décision n° %(n)s (%(mode)s) sur « %(title)s ».", n=n,
                     mode=str(MODE_LABELS[mode]), title=item.title))
                 c.trace(actor, "decision_recorded", decision, summary, meeting=meeting)
-                agenda._publish_live(c, meeting_id, regions=("decisions", "status"))
+                agenda.publish_live(c, meeting_id, regions=("decisions", "status"))
             return decision
         except IntegrityError:  # two decisions numbered at the same instant
             db.session.rollback()
@@ -147,9 +144,9 @@ def add_action(actor, meeting_id, label, owner_id, due_on, decision_id=None):
                         decision_id=decision.id if decision else None, label=label,
                         owner_id=owner.id, due_on=due_on, created_by_id=actor.id)
         db.session.add(action)
-        agenda._bump(meeting_id)
-        c.trace(actor, "action_added", action, prep.french(lambda: _(
+        agenda.bump_revision(meeting_id)
+        c.trace(actor, "action_added", action, french(lambda: _(
             "Action : %(label)s — %(name)s, pour le %(date)s.", label=label,
-            name=owner.display_name, date=prep.long_date(due_on))), meeting=meeting)
-        agenda._publish_live(c, meeting_id, regions=("decisions",))
+            name=owner.display_name, date=long_date(due_on))), meeting=meeting)
+        agenda.publish_live(c, meeting_id, regions=("decisions",))
     return action

@@ -13,11 +13,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import permissions
 from ..extensions import db
 from ..i18n import _, _l, french
-from ..live import close_connections, member_room
+from ..realtime import close_connections, member_room
 from ..mail import mail_enabled, send_mail
 from ..models import ROLES, Invitation, LoginToken, Member
 from ..models.base import utcnow
-from ..pipeline import Conflict, NotFound, ServiceError, change, require
+from ..errors import Conflict, NotFound, ServiceError, require
+from ..pipeline import change
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8

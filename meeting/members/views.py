@@ -18,10 +18,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import permissions
 from ..extensions import limiter
 from ..i18n import _
-from ..live import close_connections, session_room
+from ..realtime import close_connections, session_room
 from ..mail import mail_enabled
 from ..models import ROLES
-from ..pipeline import ServiceError
+from ..errors import ServiceError
 from . import services
 
 bp = Blueprint("members", __name__)

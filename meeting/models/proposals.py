@@ -67,7 +67,7 @@ class EventProposal(db.Model):
 
 
 class ProposalStatusChange(db.Model):
-    """One step of a proposal's lifecycle: from, to, who, when, why."""
+    """One step of a proposal's lifecycle: from, to, who, when, why, and which decision."""
 
     __tablename__ = "proposal_status_change"
 
@@ -77,6 +77,8 @@ class ProposalStatusChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     reason: Mapped[str | None] = mapped_column(Text)
+    # The Friday decision that moved it, when one did (accepted, declined, to rework…).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     proposal: Mapped[EventProposal] = relationship(back_populates="changes")

@@ -1,32 +1,37 @@
-"""Socket commands of the shared document. Facts go to the room `meeting:<id>`."""
+"""Socket commands of the shared document. Facts go to the room `document:<id>` (members only)."""
 
 from flask import request
 from flask_socketio import join_room
 
 from .. import permissions
-from ..live import command, meeting_room
+from ..realtime import command, document_room
+from ..meetings import dates
+from ..meetings import services as meetings
 from . import presence, services
 
 
 @command("join_document", allowed=permissions.can_read_document,
          fields={"meeting_id": (int, True)})
 def join_document(actor, meeting_id):
-    """Sent by a document page on every (re)connection; joins `meeting:<id>` and answers with
+    """Sent by a document page on every (re)connection; joins `document:<id>` and answers with
     the document exactly as it is now and who is here. Broadcasts `presence_changed`."""
     state = services.document_state(actor, meeting_id)
-    join_room(meeting_room(meeting_id))
+    join_room(document_room(meeting_id))
     presence.join(meeting_id, request.sid, actor)
     return {**state, "people": presence.snapshot(meeting_id)}
 
 
 @command("add_entry", allowed=permissions.can_write_document,
-         fields={"meeting_id": (int, True), "kind": (str, True), "title": (str, False),
-                 "body": (str, True), "op_id": (str, False)})
-def add_entry(actor, meeting_id, kind, body, title=None, op_id=None):
-    """Sent by the add form of a document page; broadcasts `entry_added` to the meeting."""
+         fields={"meeting_id": (int, False), "day": (str, False), "kind": (str, True),
+                 "title": (str, False), "body": (str, True), "op_id": (str, False)})
+def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=None):
+    """Sent by the add form of a document page (with `day` when the Friday has no row yet: the
+    first entry creates it); broadcasts `entry_added` to the document's room."""
+    if meeting_id is None:
+        meeting_id = meetings.ensure_meeting(dates.parse_meeting_date(day)).id
     entry = services.add_entry(actor, meeting_id, kind, title, body, op_id=op_id)
     presence.set_typing(meeting_id, request.sid, False)
-    return {"entry_id": entry.id, "revision": entry.revision}
+    return {"entry_id": entry.id, "revision": entry.revision, "meeting_id": meeting_id}
 
 
 @command("edit_entry", allowed=permissions.can_write_document,

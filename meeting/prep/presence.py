@@ -8,10 +8,9 @@ announces the people connected to it; see the README's deployment notes.
 import threading
 import time
 
-from flask import current_app, render_template
+from flask import render_template
 
-from ..extensions import socketio
-from ..live import NAMESPACE, meeting_room
+from .. import realtime
 
 TYPING_SECONDS = 6
 BROADCAST_DELAY = 0.3  # coalesce bursts of joins into one fact
@@ -76,23 +75,10 @@ def fact(meeting_id):
 
 
 def _schedule(meeting_id, delay=BROADCAST_DELAY):
-    key = (meeting_id, delay)
-    with _lock:
-        if key in _pending:
-            return
-        _pending.add(key)
-    app = current_app._get_current_object()
-    # Keep this app's Socket.IO server: the fact must not reach another app's clients.
-    socketio.start_background_task(_broadcast_later, app, socketio.server, meeting_id, delay, key)
-
-
-def _broadcast_later(app, server, meeting_id, delay, key):
-    socketio.sleep(delay)
-    with _lock:
-        _pending.discard(key)
-    with app.test_request_context("/"):
-        server.emit("presence_changed", fact(meeting_id), namespace=NAMESPACE,
-                    to=meeting_room(meeting_id))
+    realtime.publish_soon(
+        ("presence", meeting_id, delay),
+        lambda: [("presence_changed", fact(meeting_id), realtime.document_room(meeting_id))],
+        delay)
 
 
 def reset():

@@ -4,165 +4,39 @@ Every change goes permission → validation → change + trace → commit → pu
 the meeting's room (`meeting:<id>`) with the fragment rendered by `prep/_entry.html`.
 """
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
+from .. import permissions, realtime
 from ..extensions import db
-from ..i18n import _, _l, french, long_date
-from ..live import meeting_room
-from ..models import ClientOperation, Entry, EntryRevision, EventProposal, Meeting
+from ..i18n import _, _l, french
+from ..models import Entry, EntryRevision, EventProposal, Meeting
 from ..models.base import utcnow
-from ..pipeline import Conflict, NotFound, ServiceError, change, require
+from ..errors import Conflict, NotFound, ServiceError, require
+from ..labels import NEED_LABELS
+from ..meetings import services as meetings
+from ..pipeline import already_applied, change, clean_op_id
 
 MAX_BODY = 20_000
 MAX_TITLE = 200
 MAX_NOTE = 200
 WRITABLE_KINDS = ("mood", "need", "topic")  # proposals have their own form
 
-KIND_LABELS = {
-    "mood": _l("Billet d’humeur"),
-    "need": _l("Besoin"),
-    "proposal": _l("Proposition d’événement"),
-    "topic": _l("Point à discuter"),
-}
 SECTIONS = (
     ("mood", _l("Billets d’humeur")),
     ("need", _l("Besoins")),
     ("proposal", _l("Propositions d’événement")),
     ("topic", _l("Points à discuter")),
 )
-NEED_LABELS = {
-    "open": _l("ouvert"),
-    "claimed": _l("pris en charge"),
-    "met": _l("satisfait"),
-    "dropped": _l("abandonné"),
-}
-MEETING_STATUS_LABELS = {
-    "preparing": _l("en préparation"),
-    "live": _l("réunion en cours"),
-    "closed": _l("clos"),
-}
 # The need lifecycle: (from, to) pairs a service may apply.
 NEED_TRANSITIONS = {
     ("open", "claimed"), ("claimed", "open"),
     ("open", "met"), ("claimed", "met"),
     ("open", "dropped"), ("claimed", "dropped"),
 }
-
-
-# -- Fridays ---------------------------------------------------------------------------------
-
-
-def _hours():
-    config = current_app.config
-
-    def parse(value, default):
-        try:
-            return time.fromisoformat(value)
-        except (TypeError, ValueError):
-            return default
-
-    return parse(config["MEETING_START"], time(12, 0)), parse(config["MEETING_END"], time(14, 0))
-
-
-def meeting_weekday():
-    return current_app.config["MEETING_WEEKDAY"] % 7
-
-
-def today_in_place():
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def next_meeting_date(today=None):
-    """The coming meeting day (today when it is the day)."""
-    today = today or today_in_place()
-    return today + timedelta(days=(meeting_weekday() - today.weekday()) % 7)
-
-
-def parse_meeting_date(text):
-    """Read a `YYYY-MM-DD` from a URL; refuse in French what is not a meeting day."""
-    try:
-        day = date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise NotFound(_l("Cette date n’est pas valide (attendu : AAAA-MM-JJ).")) from None
-    if day.weekday() != meeting_weekday():
-        raise NotFound(_l("Le %(date)s n’est pas un jour de réunion : les réunions ont lieu le "
-                          "vendredi.", date=long_date(day)), code="not_meeting_day")
-    return day
-
-
-def get_meeting(meeting_id):
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(_l("Cette réunion n’existe pas."))
-    return meeting
-
-
-def find_meeting(day):
-    return db.session.scalar(select(Meeting).where(Meeting.scheduled_for == day))
-
-
-def ensure_meeting(day):
-    """Return the meeting of `day`, creating it for today or a coming meeting day."""
-    meeting = find_meeting(day)
-    if meeting is not None:
-        return meeting
-    if day < today_in_place():
-        raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
-    start, end = _hours()
-    try:
-        with change() as c:
-            meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
-            db.session.add(meeting)
-            c.trace(None, "meeting_scheduled", meeting, french(lambda: _(
-                "Le document de préparation du %(date)s est ouvert.", date=long_date(day))),
-                meeting=meeting)
-    except IntegrityError:  # created at the same instant by another request
-        db.session.rollback()
-        meeting = find_meeting(day)
-    return meeting
-
-
-def meeting_row(day):
-    """The meeting of `day`, adding its row (inside an open change) if there is none yet.
-
-    Unlike `ensure_meeting`, any day is accepted: closing a meeting opens the next one, and the
-    demo writes the past."""
-    meeting = find_meeting(day)
-    if meeting is None:
-        start, end = _hours()
-        meeting = Meeting(scheduled_for=day, starts_at=start, ends_at=end)
-        db.session.add(meeting)
-        db.session.flush()
-    return meeting
-
-
-def next_meeting_after(meeting):
-    return meeting.scheduled_for + timedelta(days=7)
-
-
-def coming_meeting():
-    return ensure_meeting(next_meeting_date())
-
-
-def start_meeting(actor, meeting_id):
-    """Open the live meeting (see `agenda.services.start_live`: join code, first point)."""
-    from ..agenda.services import start_live
-
-    return start_live(actor, meeting_id)
-
-
-def close_meeting(actor, meeting_id):
-    """Close the meeting: read-only document, unfinished points carried to next Friday."""
-    from ..agenda.services import close_live
-
-    return close_live(actor, meeting_id)
 
 
 # -- reading the document --------------------------------------------------------------------
@@ -258,7 +132,7 @@ def entry_state(entry):
 def document_state(actor, meeting_id):
     """Everything a page needs to show a document exactly as it is now."""
     require(permissions.can_read_document(actor))
-    meeting = get_meeting(meeting_id)
+    meeting = meetings.get_meeting(meeting_id)
     grouped = document_entries(meeting)
     return {
         "meeting_id": meeting.id,
@@ -301,33 +175,10 @@ def clean_body(body):
     return body
 
 
-def clean_op_id(op_id):
-    if op_id is None:
-        return None
-    if not isinstance(op_id, str) or not 8 <= len(op_id) <= 64:
-        raise ServiceError(_l("Identifiant d’opération invalide."), code="invalid_field")
-    return op_id
-
-
 def _ensure_open(meeting):
     if not meeting.is_open:
         raise Conflict(_l("Ce vendredi est clos : son document ne peut plus être modifié."),
                        code="meeting_closed")
-
-
-def _already_applied(actor, op_id):
-    """The subject id of an operation this member already sent, or None."""
-    if op_id is None:
-        return None
-    row = db.session.scalar(select(ClientOperation).where(
-        ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id))
-    return row
-
-
-def _record_operation(actor, op_id, command, subject):
-    if op_id is not None:
-        db.session.add(ClientOperation(member_id=actor.id, op_id=op_id, command=command,
-                                       subject_id=subject.id))
 
 
 def short_title(entry):
@@ -357,25 +208,25 @@ def _added_summary(actor, entry):
 def add_entry(actor, meeting_id, kind, title, body, op_id=None):
     """Add an entry to a Friday's document; a resent operation id returns the first entry."""
     require(permissions.can_write_document(actor))
-    meeting = get_meeting(meeting_id)
+    meeting = meetings.get_meeting(meeting_id)
     _ensure_open(meeting)
     kind = clean_kind(kind)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
-    done = _already_applied(actor, op_id)
+    done = already_applied(actor, op_id, "add_entry")
     if done is not None:
         return get_entry(done.subject_id)
     try:
         with change() as c:
             entry = _insert_entry(actor, meeting, kind, title, body)
-            _record_operation(actor, op_id, "add_entry", entry)
+            c.record_operation(actor, op_id, "add_entry", entry)
             c.trace(actor, "entry_added", entry, _added_summary(actor, entry), meeting=meeting,
                     kind=kind)
-            c.publish("entry_added", lambda: entry_fact(entry.id), room=meeting_room(meeting.id))
+            c.publish("entry_added", lambda: entry_fact(entry.id), room=realtime.document_room(meeting.id))
     except IntegrityError:
         # The same operation id arrived twice at the same instant: the other one won.
         db.session.rollback()
-        done = _already_applied(actor, op_id)
+        done = already_applied(actor, op_id, "add_entry")
         if done is None:
             raise
         return get_entry(done.subject_id)
@@ -438,7 +289,7 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
     _ensure_open(entry.meeting)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
-    if _already_applied(actor, op_id) is not None:
+    if already_applied(actor, op_id, "edit_entry") is not None:
         return entry
     if revision != entry.revision:
         raise stale_edit(entry)
@@ -457,10 +308,10 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
                                      body=body, author_id=actor.id, created_at=now))
         entry = get_entry(entry_id)
         db.session.refresh(entry)
-        _record_operation(actor, op_id, "edit_entry", entry)
+        c.record_operation(actor, op_id, "edit_entry", entry)
         c.trace(actor, "entry_edited", entry, _edited_summary(actor, entry),
                 meeting=entry.meeting, kind=entry.kind, revision=revision + 1)
-        c.publish("entry_edited", lambda: entry_fact(entry_id), room=meeting_room(entry.meeting_id))
+        c.publish("entry_edited", lambda: entry_fact(entry_id), room=realtime.document_room(entry.meeting_id))
     return entry
 
 
@@ -484,7 +335,7 @@ def delete_entry(actor, entry_id):
         c.trace(actor, "entry_deleted", None, summary, meeting=meeting, kind=kind,
                 entry_id=entry_id)
         c.publish("entry_deleted", {"meeting_id": meeting.id, "entry_id": entry_id, "kind": kind},
-                  room=meeting_room(meeting.id))
+                  room=realtime.document_room(meeting.id))
 
 
 # -- needs -----------------------------------------------------------------------------------
@@ -513,7 +364,7 @@ def _move_need(actor, entry, to_status, verb, summary, **values):
         entry = get_entry(entry_id)
         db.session.refresh(entry)
         c.trace(actor, verb, entry, summary, meeting=entry.meeting, status=to_status)
-        c.publish(verb, lambda: entry_fact(entry_id), room=meeting_room(entry.meeting_id))
+        c.publish(verb, lambda: entry_fact(entry_id), room=realtime.document_room(entry.meeting_id))
     return entry
 
 

@@ -8,9 +8,12 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..i18n import _
 from ..members.services import has_members
-from ..pipeline import ServiceError
+from ..errors import ServiceError
 from ..traces.services import list_traces
 from . import presence, services
+from ..labels import KIND_LABELS, MEETING_STATUS_LABELS
+from ..meetings import dates
+from ..meetings import services as meetings
 
 bp = Blueprint("prep", __name__)
 
@@ -20,30 +23,34 @@ def home():
     if not has_members():
         return redirect(url_for("members.first_run"))
     context = {"traces": [], "meeting": None}
-    day = services.next_meeting_date()
+    day = dates.next_meeting_date()
     if permissions.can_read_document(current_user):
-        meeting = services.coming_meeting()
+        meeting = meetings.coming_meeting()
         context.update(
             meeting=meeting, counts=services.counts_by_kind(meeting),
             needs=services.open_needs(), proposals=services.waiting_proposals(),
             traces=list_traces(limit=8),
         )
-    start, end = services._hours()
+    start, end = dates.meeting_hours()
     return render_template("prep/home.html", day=day, start=start, end=end, **context)
 
 
 def _meeting_for(day_text):
-    day = services.parse_meeting_date(day_text)
-    meeting = services.ensure_meeting(day)
-    return meeting
+    """The Friday of the URL, read only (shown before its row exists)."""
+    return meetings.for_day(dates.parse_meeting_date(day_text))
+
+
+def _saved_meeting_for(day_text):
+    """The Friday of the URL for a change: the first change creates its row."""
+    return meetings.ensure_meeting(dates.parse_meeting_date(day_text))
 
 
 def _render_document(meeting, status=200, **extra):
     grouped = services.document_entries(meeting)
     context = {
         "meeting": meeting, "grouped": grouped, "sections": services.SECTIONS,
-        "kind_labels": services.KIND_LABELS, "status_labels": services.MEETING_STATUS_LABELS,
-        "next_day": services.next_meeting_after(meeting),
+        "kind_labels": KIND_LABELS, "status_labels": MEETING_STATUS_LABELS,
+        "next_day": dates.next_meeting_after(meeting),
         "people": presence.snapshot(meeting.id), "form": {}, "op_id": secrets.token_hex(12),
     }
     context.update(extra)
@@ -61,7 +68,7 @@ def document(day):
 @bp.route("/vendredi/<day>/entrees", methods=["POST"])
 @login_required
 def add_entry(day):
-    meeting = _meeting_for(day)
+    meeting = _saved_meeting_for(day)
     form = request.form
     if form.get("action") == "preview":
         try:
@@ -92,7 +99,7 @@ def edit_entry(day, entry_id):
     entry = _entry_of(meeting, entry_id)
     if not permissions.can_edit_entry(current_user, entry):
         abort(403)
-    context = {"meeting": meeting, "entry": entry, "kind_labels": services.KIND_LABELS}
+    context = {"meeting": meeting, "entry": entry, "kind_labels": KIND_LABELS}
     if request.method == "GET":
         if not meeting.is_open:
             return _closed(meeting)
@@ -136,7 +143,7 @@ def entry_history(day, entry_id):
     _entry_of(meeting, entry_id)
     entry, revisions = services.entry_history(current_user, entry_id)
     return render_template("prep/history.html", meeting=meeting, entry=entry, revisions=revisions,
-                           kind_labels=services.KIND_LABELS)
+                           kind_labels=KIND_LABELS)
 
 
 @bp.route("/vendredi/<day>/entrees/<int:entry_id>/besoin", methods=["POST"])
@@ -160,14 +167,14 @@ def need_action(day, entry_id):
 @bp.route("/vendredi/<day>/commencer", methods=["POST"])
 @login_required
 def start_meeting(day):
-    meeting = _meeting_for(day)
-    services.start_meeting(current_user, meeting.id)
+    meeting = _saved_meeting_for(day)
+    meetings.start_meeting(current_user, meeting.id)
     return redirect(url_for("prep.document", day=day))
 
 
 @bp.route("/vendredi/<day>/clore", methods=["POST"])
 @login_required
 def close_meeting(day):
-    meeting = _meeting_for(day)
-    services.close_meeting(current_user, meeting.id)
+    meeting = _saved_meeting_for(day)
+    meetings.close_meeting(current_user, meeting.id)
     return redirect(url_for("prep.document", day=day))

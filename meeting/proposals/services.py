@@ -9,31 +9,20 @@ from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..extensions import db
-from ..i18n import _, _l
-from ..live import meeting_room
+from ..i18n import _, _l, french
+from ..labels import PROPOSAL_STATUS_LABELS
+from .. import realtime
 from ..models import PLACES, EventProposal, ProposalStatusChange
 from ..models.base import utcnow
-from ..pipeline import Conflict, NotFound, ServiceError, change, require
+from ..errors import Conflict, NotFound, ServiceError, require
+from ..pipeline import already_applied, change, clean_op_id
 from ..prep import services as prep
+from ..meetings import dates
+from ..meetings import services as meetings
 
 MAX_WISHED = 3
 MAX_MATERIAL = 2000
 
-PLACE_LABELS = {
-    "house": _l("La maison, 97 rue Battant"),
-    "garden": _l("Le Jardin du Ravelin"),
-    "elsewhere": _l("Ailleurs"),
-}
-STATUS_LABELS = {
-    "submitted": _l("proposée"),
-    "on_agenda": _l("à l’ordre du jour"),
-    "accepted": _l("acceptée"),
-    "scheduled": _l("programmée"),
-    "held": _l("a eu lieu"),
-    "to_rework": _l("à retravailler"),
-    "declined": _l("déclinée"),
-    "withdrawn": _l("retirée"),
-}
 # The lifecycle (ARCHITECTURE §2); each change is a ProposalStatusChange row.
 ALLOWED_TRANSITIONS = {
     "submitted": {"on_agenda", "to_rework", "declined", "withdrawn"},
@@ -96,13 +85,13 @@ def propose_event(actor, meeting_id, title, description, wished, duration_minute
                   place_detail=None, expected_attendance=None, material_needs=None, op_id=None):
     """Record an event proposal in a Friday's document, in status `submitted`."""
     require(permissions.can_propose_event(actor))
-    meeting = prep.get_meeting(meeting_id)
+    meeting = meetings.get_meeting(meeting_id)
     prep._ensure_open(meeting)
     title = prep.clean_title(title)
     if not title:
         raise ServiceError(_l("Donnez un titre à l’événement."), code="missing_title")
     description = prep.clean_body(description)
-    wished = clean_wished_dates(wished, prep.today_in_place())
+    wished = clean_wished_dates(wished, dates.today_in_place())
     duration = _int_field(duration_minutes, _("la durée (en minutes)"), 15, 24 * 60, True)
     if place not in PLACES:
         raise ServiceError(_l("Choisissez un lieu : la maison, le Jardin du Ravelin ou ailleurs."),
@@ -118,8 +107,8 @@ def propose_event(actor, meeting_id, title, description, wished, duration_minute
     if material and len(material) > MAX_MATERIAL:
         raise ServiceError(_l("Les besoins matériels ne doivent pas dépasser %(n)s caractères.",
                               n=MAX_MATERIAL), code="invalid_field")
-    op_id = prep.clean_op_id(op_id)
-    done = prep._already_applied(actor, op_id)
+    op_id = clean_op_id(op_id)
+    done = already_applied(actor, op_id, "propose_event")
     if done is not None:
         return prep.get_entry(done.subject_id).proposal
     try:
@@ -135,14 +124,14 @@ def propose_event(actor, meeting_id, title, description, wished, duration_minute
             db.session.flush()
             db.session.add(ProposalStatusChange(proposal_id=proposal.id, from_status=None,
                                                 to_status="submitted", actor_id=actor.id))
-            prep._record_operation(actor, op_id, "propose_event", entry)
+            c.record_operation(actor, op_id, "propose_event", entry)
             c.trace(actor, "entry_added", entry, prep._added_summary(actor, entry),
                     meeting=meeting, kind="proposal")
             c.publish("entry_added", lambda: prep.entry_fact(entry.id),
-                      room=meeting_room(meeting.id))
+                      room=realtime.document_room(meeting.id))
     except IntegrityError:
         db.session.rollback()
-        done = prep._already_applied(actor, op_id)
+        done = already_applied(actor, op_id, "propose_event")
         if done is None:
             raise
         return prep.get_entry(done.subject_id).proposal
@@ -167,6 +156,55 @@ def my_proposals(actor):
     ).all()
 
 
+# Called after each committed status change with (proposal, from_status, to_status, actor,
+# reason, decision); the calendar issue's notifications hang here (after the commit).
+STATUS_HOOKS = []
+
+
+def on_status_changed(hook):
+    """Register `hook(change)` to run after the commit of every proposal status change."""
+    STATUS_HOOKS.append(hook)
+    return hook
+
+
+def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet=False):
+    """Inside an open change: move a proposal along its lifecycle (compare-and-set on the status
+    it had), with a history row, a trace and the after-commit hooks. With `quiet`, a move the
+    lifecycle does not allow is skipped instead of refused (the agenda moves proposals it finds
+    in any state)."""
+    from_status = proposal.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
+        if quiet:
+            return False
+        raise Conflict(_l("Cette proposition est %(status)s : elle ne peut pas devenir %(to)s.",
+                          status=PROPOSAL_STATUS_LABELS[from_status],
+                          to=PROPOSAL_STATUS_LABELS[to_status]), code="bad_transition")
+    now = utcnow()
+    values = {"status": to_status, "status_changed_at": now}
+    if to_status == "withdrawn":
+        values["withdrawn_at"] = now
+    changed = db.session.execute(
+        update(EventProposal)
+        .where(EventProposal.id == proposal.id, EventProposal.status == from_status)
+        .values(**values)).rowcount
+    if changed != 1:
+        raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."),
+                       code="stale")
+    db.session.add(ProposalStatusChange(
+        proposal_id=proposal.id, from_status=from_status, to_status=to_status,
+        actor_id=getattr(actor, "id", None), reason=reason,
+        decision_id=getattr(decision, "id", None)))
+    db.session.refresh(proposal)
+    c.trace(actor, "proposal_status_changed", proposal, french(lambda: _(
+        "« %(title)s » : %(from_)s → %(to)s.", title=proposal.title,
+        from_=str(PROPOSAL_STATUS_LABELS[from_status]),
+        to=str(PROPOSAL_STATUS_LABELS[to_status]))), meeting=proposal.meeting,
+        from_status=from_status, to_status=to_status)
+    for hook in STATUS_HOOKS:
+        c.after_commit(hook, proposal.id, from_status, to_status)
+    return True
+
+
 def withdraw_proposal(actor, proposal_id, reason=None):
     """The proposer withdraws their proposal (kept, with its history, as `withdrawn`)."""
     proposal = get_proposal(actor, proposal_id)
@@ -175,30 +213,17 @@ def withdraw_proposal(actor, proposal_id, reason=None):
     from_status = proposal.status
     if "withdrawn" not in ALLOWED_TRANSITIONS[from_status]:
         raise Conflict(_l("Cette proposition est %(status)s : elle ne peut plus être retirée.",
-                          status=STATUS_LABELS[from_status]), code="bad_transition")
+                          status=PROPOSAL_STATUS_LABELS[from_status]), code="bad_transition")
     reason = (reason or "").strip() or None
     if reason and len(reason) > 2000:
         raise ServiceError(_l("La raison ne doit pas dépasser 2000 caractères."),
                            code="invalid_field")
     name, title, entry_id = actor.display_name, proposal.title, proposal.entry_id
     with change() as c:
-        now = utcnow()
-        changed = db.session.execute(
-            update(EventProposal)
-            .where(EventProposal.id == proposal_id, EventProposal.status == from_status)
-            .values(status="withdrawn", status_changed_at=now, withdrawn_at=now)
-        ).rowcount
-        if changed != 1:
-            raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."),
-                           code="stale")
-        db.session.add(ProposalStatusChange(proposal_id=proposal_id, from_status=from_status,
-                                            to_status="withdrawn", actor_id=actor.id,
-                                            reason=reason))
-        proposal = db.session.get(EventProposal, proposal_id)
-        db.session.refresh(proposal)
-        c.trace(actor, "proposal_withdrawn", proposal, prep.french(lambda: _(
+        move_status(c, actor, proposal, "withdrawn", reason=reason)
+        c.trace(actor, "proposal_withdrawn", proposal, french(lambda: _(
             "%(name)s a retiré sa proposition « %(title)s ».", name=name, title=title)),
             meeting=proposal.meeting)
         c.publish("entry_edited", lambda: prep.entry_fact(entry_id),
-                  room=meeting_room(proposal.meeting_id))
+                  room=realtime.document_room(proposal.meeting_id))
     return proposal

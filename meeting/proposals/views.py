@@ -7,9 +7,11 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..models import PLACES
-from ..pipeline import ServiceError
-from ..prep import services as prep
+from ..errors import ServiceError
 from . import services
+from ..labels import PLACE_LABELS, PROPOSAL_STATUS_LABELS
+from ..meetings import dates
+from ..meetings import services as meetings
 
 bp = Blueprint("proposals", __name__)
 
@@ -17,19 +19,20 @@ bp = Blueprint("proposals", __name__)
 def _form_context(meeting, form, error=None):
     return {
         "meeting": meeting, "form": form, "error": error, "places": PLACES,
-        "place_labels": services.PLACE_LABELS, "op_id": form.get("op_id") or secrets.token_hex(12),
-        "today": prep.today_in_place(),
+        "place_labels": PLACE_LABELS, "op_id": form.get("op_id") or secrets.token_hex(12),
+        "today": dates.today_in_place(),
     }
 
 
 @bp.route("/vendredi/<day>/proposer", methods=["GET", "POST"])
 @login_required
 def propose(day):
-    meeting = prep.ensure_meeting(prep.parse_meeting_date(day))
+    meeting = meetings.for_day(dates.parse_meeting_date(day))
     if not permissions.can_propose_event(current_user):
         abort(403)
     if request.method == "GET":
         return render_template("proposals/form.html", **_form_context(meeting, {}))
+    meeting = meetings.ensure_meeting(meeting.scheduled_for)  # the first change makes it
     form = request.form
     wished = [(form.get(f"date_{i}"), form.get(f"time_{i}")) for i in range(1, 4)]
     try:
@@ -49,8 +52,8 @@ def propose(day):
 @login_required
 def mine():
     return render_template("proposals/mine.html", proposals=services.my_proposals(current_user),
-                           status_labels=services.STATUS_LABELS,
-                           place_labels=services.PLACE_LABELS)
+                           status_labels=PROPOSAL_STATUS_LABELS,
+                           place_labels=PLACE_LABELS)
 
 
 @bp.route("/propositions/<int:proposal_id>")
@@ -58,8 +61,8 @@ def mine():
 def show(proposal_id):
     proposal = services.get_proposal(current_user, proposal_id)
     return render_template("proposals/show.html", proposal=proposal,
-                           status_labels=services.STATUS_LABELS,
-                           place_labels=services.PLACE_LABELS,
+                           status_labels=PROPOSAL_STATUS_LABELS,
+                           place_labels=PLACE_LABELS,
                            can_withdraw=permissions.can_withdraw_proposal(current_user, proposal)
                            and "withdrawn" in services.ALLOWED_TRANSITIONS[proposal.status])
 

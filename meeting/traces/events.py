@@ -3,7 +3,7 @@
 from flask_socketio import join_room
 
 from .. import permissions
-from ..live import TRACES, command
+from ..realtime import TRACES, command
 from . import services
 
 

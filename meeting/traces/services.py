@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..i18n import _l
 from ..models import Member, Trace
-from ..pipeline import ServiceError
+from ..errors import ServiceError
 
 PAGE_SIZE = 100
 CATCH_UP_LIMIT = 500

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..pipeline import ServiceError
+from ..errors import ServiceError
 from . import services
 
 bp = Blueprint("traces", __name__, url_prefix="/traces")

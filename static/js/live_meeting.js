@@ -60,7 +60,7 @@
     if (fact.live_revision < liveRevision) return;  // older news
     liveRevision = fact.live_revision;
     agendaRevision = fact.agenda_revision;
-    var regions = (fact.regions || {})[view] || {};
+    var regions = fact.regions || {};  // the server sends each view only its own regions
     Object.keys(regions).forEach(function (name) { swap(name, regions[name]); });
     if (fact.timer !== undefined) timerBase = fact.timer ? { data: fact.timer, at: Date.now() } : null;
     if (fact.current_item_id !== lastCurrent) {
@@ -251,8 +251,8 @@
   live.on("meeting_status_changed", function (fact) {
     if (fact.meeting_id === meetingId && view === "console" && !leaving) window.location.reload();
   });
-  live.onConnect(function () {
-    live.command("join_live", { meeting_id: meetingId }).then(function (ack) {
+  function join() {
+    live.command("join_live", { meeting_id: meetingId, view: view }).then(function (ack) {
       if (ack && ack.ok) {
         apply(ack);  // never older than what this page saw: the database only moves forward
         flushOutbox();
@@ -260,7 +260,10 @@
         showError(ack.message);
       }
     });
-  });
+  }
+  live.onConnect(join);
+  // A fact could not be built after a committed change: read the exact state again.
+  live.on("resync", join);
   afterRender();
   tick();
 })();

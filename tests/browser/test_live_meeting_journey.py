@@ -21,8 +21,9 @@ import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from meeting.agenda import services as agenda
 from meeting.extensions import db
+from meeting.live import services as agenda
+from meeting.meetings import services as meetings
 from meeting.models import Action, Decision
 from meeting.prep import services as prep
 from tests.browser.conftest import AXE_SOURCE, assert_accessible, sign_in_through_form
@@ -134,7 +135,7 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
     alice = make_member(name="Alice")
     bruno = make_member(name="Bruno")
     friday = coming_friday()
-    meeting = prep.ensure_meeting(friday)
+    meeting = meetings.ensure_meeting(friday)
     with app.test_request_context("/"):
         prep.add_entry(alice, meeting.id, "need", "Savon noir", "Il en faut **2 litres**.")
         prep.add_entry(
@@ -382,7 +383,7 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
     )
     checked(console)
     db.session.rollback()  # see what the server committed
-    carried = agenda.agenda_items(prep.find_meeting(next_friday).id)
+    carried = agenda.agenda_items(meetings.find_meeting(next_friday).id)
     assert [(i.kind, i.title, i.status) for i in carried] == [
         ("carried", "Savon noir", "pending"),
         ("carried", "Fête des voisins", "pending"),
@@ -432,6 +433,7 @@ SERVER = """
 import os
 from meeting import create_app
 from meeting.extensions import socketio
+from meeting.meetings import services as meetings
 app = create_app()
 socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), allow_unsafe_werkzeug=True)
 """
@@ -543,7 +545,7 @@ def test_a_server_restart_in_the_middle_of_a_meeting_loses_nothing(
     alice = make_member(name="Alice")
     bruno = make_member(name="Bruno")
     friday = coming_friday()
-    meeting = prep.ensure_meeting(friday)
+    meeting = meetings.ensure_meeting(friday)
     # The meeting is prepared and running: the first point current, its timer counting, a
     # consent round open with Bruno's answer.
     with app.test_request_context("/"):

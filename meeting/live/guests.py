@@ -1,12 +1,16 @@
-"""Who takes part in a live meeting: a signed-in member, or a guest who joined with the code."""
+"""Who takes part in a live meeting: a signed-in member, or a guest who joined with the code
+shown on the screen (first name only, counted apart, listed in attendance)."""
 
 from dataclasses import dataclass
 
 from flask import session
 from sqlalchemy import select
 
+from ..errors import ServiceError
 from ..extensions import db
+from ..i18n import _, _l, french
 from ..models import Attendance, Meeting
+from ..pipeline import change
 
 GUEST_KEY = "guest"
 
@@ -57,4 +61,30 @@ def attendance_of(actor, meeting_id, create=True):
         db.session.flush()
     elif row is not None and create and row.status != "present":
         row.status = "present"
+    return row
+
+
+def join_as_guest(code, first_name):
+    """Let someone at the door follow the live meeting with the code shown on the screen."""
+    from .rules import bump_revision
+    from .state import publish_live
+
+    code = "".join((code or "").split()).upper()
+    name = " ".join((first_name or "").split())
+    if not name:
+        raise ServiceError(_l("Indiquez votre prénom."), code="missing_name")
+    if len(name) > 40:
+        raise ServiceError(_l("Le prénom ne doit pas dépasser 40 caractères."), code="invalid_field")
+    meeting = db.session.scalar(select(Meeting).where(Meeting.join_code == code,
+                                                      Meeting.status == "live")) if code else None
+    if meeting is None:
+        raise ServiceError(_l("Ce code ne correspond à aucune réunion en cours. Vérifiez le code "
+                              "affiché à l’écran."), code="bad_code", status=400)
+    with change() as c:
+        row = Attendance(meeting_id=meeting.id, guest_name=name, status="present")
+        db.session.add(row)
+        bump_revision(meeting.id)
+        c.trace(None, "guest_joined", meeting, french(lambda: _(
+            "%(name)s (invité·e) a rejoint la réunion.", name=name)), meeting=meeting)
+        publish_live(c, meeting.id, regions=("status",))
     return row

@@ -20,18 +20,21 @@ from .. import permissions
 from ..decisions import services as decisions
 from ..extensions import limiter
 from ..i18n import _
-from ..live import current_actor
+from ..realtime import current_actor
 from ..models import DAY_ROLES
-from ..pipeline import ServiceError
+from ..errors import ServiceError
 from ..prep import services as prep
 from . import services
-from .participants import remember_guest
+from .guests import remember_guest
+from ..meetings import dates
+from ..meetings import services as meetings
 
-bp = Blueprint("agenda", __name__)
+bp = Blueprint("live", __name__)
 
 
 def _meeting(day):
-    return prep.ensure_meeting(prep.parse_meeting_date(day))
+    """The Friday of the URL, read only (shown before its row exists)."""
+    return meetings.for_day(dates.parse_meeting_date(day))
 
 
 @bp.app_template_filter("qr_svg")
@@ -53,14 +56,15 @@ def console(day):
         abort(403)
     if request.method == "POST":
         try:
+            meeting = meetings.ensure_meeting(meeting.scheduled_for)  # the first change makes it
             _console_action(actor, meeting, request.form)
         except ServiceError as exc:
             flash(exc.message, "error")
-            return redirect(url_for("agenda.console", day=day)), 303
-        return redirect(url_for("agenda.console", day=day)), 303
-    context = services.live_context(meeting.id, viewer=actor)
+            return redirect(url_for("live.console", day=day)), 303
+        return redirect(url_for("live.console", day=day)), 303
+    context = services.live_context(meeting, viewer=actor, view="console")
     return render_template(
-        "agenda/console.html", view="console", candidates=services.candidates(meeting.id),
+        "live/console.html", view="console", candidates=services.candidates(meeting.id),
         suggestions=services.rotation_suggestions(meeting.id),
         day_roles=DAY_ROLES, **context,
     )
@@ -130,8 +134,8 @@ def screen(day):
     actor = current_actor()
     if not permissions.is_member(actor):
         return current_app.login_manager.unauthorized()
-    context = services.live_context(meeting.id)
-    return render_template("agenda/screen.html", view="screen", **context)
+    context = services.live_context(meeting, view="screen")
+    return render_template("live/screen.html", view="screen", **context)
 
 
 @bp.route("/vendredi/<day>/direct", methods=["GET", "POST"])
@@ -147,9 +151,9 @@ def phone(day):
             _phone_action(actor, meeting, request.form)
         except ServiceError as exc:
             flash(exc.message, "error")
-        return redirect(url_for("agenda.phone", day=day)), 303
-    context = services.live_context(meeting.id, viewer=actor)
-    return render_template("agenda/phone.html", view="phone", **context)
+        return redirect(url_for("live.phone", day=day)), 303
+    context = services.live_context(meeting, viewer=actor, view="phone")
+    return render_template("live/phone.html", view="phone", **context)
 
 
 def _phone_action(actor, meeting, form):
@@ -183,11 +187,11 @@ def join():
         else:
             remember_guest(row)
             meeting = row.meeting_id
-            day = prep.get_meeting(meeting).scheduled_for.isoformat()
-            return redirect(url_for("agenda.phone", day=day))
+            day = meetings.get_meeting(meeting).scheduled_for.isoformat()
+            return redirect(url_for("live.phone", day=day))
     if current_user.is_authenticated and request.method == "GET":
         live = services.live_meeting()
         if live is not None:
-            return redirect(url_for("agenda.phone", day=live.scheduled_for.isoformat()))
-    return render_template("agenda/join.html", error=error, form=request.form), (
+            return redirect(url_for("live.phone", day=live.scheduled_for.isoformat()))
+    return render_template("live/join.html", error=error, form=request.form), (
         400 if error else 200)

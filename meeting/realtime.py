@@ -10,6 +10,8 @@ database commit (see `pipeline.change`).
 
 import json
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, request, session
@@ -19,7 +21,7 @@ from flask_socketio import join_room
 
 from .extensions import db, socketio
 from .i18n import _l
-from .pipeline import ServiceError
+from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,26 @@ def session_room(session_id):
     return f"session:{session_id}"
 
 
-def meeting_room(meeting_id):
-    return f"meeting:{meeting_id}"
+def document_room(meeting_id):
+    """The shared document of a Friday: signed-in members only (it holds billets d'humeur)."""
+    return f"document:{meeting_id}"
+
+
+# The views of a live Friday. A member's phone and a guest's phone are two audiences: what a
+# guest receives never holds a billet, an e-mail address, the member list or a console form.
+LIVE_VIEWS = ("console", "screen", "phone", "guest")
+
+
+def live_room(meeting_id, view):
+    """One view of a live Friday (`console`, `screen`, `phone` for members, `guest`)."""
+    if view not in LIVE_VIEWS:
+        raise ValueError(view)
+    return f"live:{meeting_id}:{view}"
+
+
+def meeting_rooms(meeting_id):
+    """Every room of a Friday (for facts every page of it may see, such as its phase)."""
+    return [document_room(meeting_id)] + [live_room(meeting_id, v) for v in LIVE_VIEWS]
 
 
 # -- declaring commands --------------------------------------------------------------------
@@ -108,7 +128,7 @@ def current_actor():
     """The signed-in member, else the guest of a live meeting (joined with its code), else None."""
     if current_user.is_authenticated:
         return current_user._get_current_object()
-    from .agenda.participants import current_guest
+    from .live.guests import current_guest
 
     return current_guest()
 
@@ -151,7 +171,8 @@ def dispatch(event, data):
 
 
 def publish(event, data, room):
-    """Send a past-tense fact to one room (across processes when a message queue is set)."""
+    """Send a past-tense fact to one room or a list of rooms (across processes when a message
+    queue is set)."""
     socketio.emit(event, data, namespace=NAMESPACE, to=room)
 
 
@@ -160,9 +181,9 @@ def publish_change(change):
     if not change.traces and not change.facts:
         return
     if not has_request_context():
-        # CLI and background work: render fragments as for a plain French request.
-        with current_app.test_request_context("/"):
-            return publish_change(change)
+        # CLI and background work: render fragments as for a plain request of the place.
+        with render_context():
+            return _publish_all(change)
     # One fragment goes to every reader: render it in the place's language (French), not in
     # the language the sender happened to choose.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -173,11 +194,88 @@ def _publish_all(change):
     from .traces.services import trace_fact
 
     # The change's own facts first (what the open pages are waiting for), then its traces, only
-    # to the pages that show the feed.
+    # to the pages that show the feed. The change is committed: a fact that fails to render is
+    # logged and its pages are told to resync; it never becomes an error for the sender.
     for event, data, room in change.facts:
-        publish(event, data() if callable(data) else data, room)
+        try:
+            publish(event, data() if callable(data) else data, room)
+        except Exception:
+            log.exception("fact %s for %s failed after the commit; its pages resync", event, room)
+            try:
+                publish("resync", {"reason": "render_failed"}, room)
+            except Exception:
+                log.exception("resync to %s failed", room)
     for trace, *_ in change.traces:
-        publish("trace_added", trace_fact(trace), room=TRACES)
+        try:
+            publish("trace_added", trace_fact(trace), room=TRACES)
+        except Exception:
+            log.exception("trace %s could not be published", trace.id)
+
+
+# -- "soon" facts: one coalescing emitter --------------------------------------------------------
+
+# A burst of changes (every follower answering a round at once, people arriving on a page)
+# would send one fact per change to every page: N² messages. `publish_soon` sends one fact per
+# key and delay instead, built after the last commit of the burst.
+_soon_lock = threading.Condition()
+_soon_keys = set()
+_soon_running = 0
+
+
+def publish_soon(key, build, delay):
+    """Call `build()` once, `delay` seconds from now, for every call with the same `key` in the
+    meantime; `build` returns a list of (event, data, room) to publish. Runs with this app's
+    server and render context (a test's or another app's pages never get it)."""
+    global _soon_running
+    with _soon_lock:
+        if key in _soon_keys:
+            return
+        _soon_keys.add(key)
+        _soon_running += 1
+    app = current_app._get_current_object()
+    socketio.start_background_task(_publish_later, app, socketio.server, key, build, delay)
+
+
+def _publish_later(app, server, key, build, delay):
+    global _soon_running
+    try:
+        socketio.sleep(delay)
+        with _soon_lock:
+            _soon_keys.discard(key)  # a change from now on schedules its own fact
+        with render_context(app):
+            try:
+                for event, data, room in build():
+                    server.emit(event, data, namespace=NAMESPACE, to=room)
+            except Exception:
+                log.exception("coalesced fact %s failed", key)
+            finally:
+                db.session.remove()
+    finally:
+        with _soon_lock:
+            _soon_running -= 1
+            _soon_lock.notify_all()
+
+
+def wait_for_soon_facts(timeout=5.0):
+    """Block until every coalesced fact scheduled so far has been sent (tests, shutdown)."""
+    with _soon_lock:
+        return _soon_lock.wait_for(lambda: _soon_running == 0, timeout)
+
+
+def reset_soon():
+    global _soon_running
+    with _soon_lock:
+        _soon_keys.clear()
+        _soon_running = 0
+
+
+@contextmanager
+def render_context(app=None):
+    """Render fragments outside a page request: the place's language, and (issue 7 item 5) the
+    public base URL, sub-path prefix and scheme of the place."""
+    app = app or current_app._get_current_object()
+    with app.test_request_context("/"), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 def close_connections(room):
@@ -195,13 +293,14 @@ def close_connections(room):
 
 def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
-    from .agenda import events as _agenda_events  # noqa: F401
+    from .live import events as _agenda_events  # noqa: F401
     from .members import events as _members_events  # noqa: F401
     from .prep import events as _prep_events  # noqa: F401
     from .prep import presence
     from .traces import events as _traces_events  # noqa: F401
 
     presence.reset()
+    reset_soon()
 
     @socketio.on("connect", namespace=NAMESPACE)
     def on_connect(auth=None):

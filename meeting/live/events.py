@@ -1,4 +1,5 @@
-"""Socket commands of the live meeting. Facts (`live_updated`) go to the room `meeting:<id>`.
+"""Socket commands of the live meeting. Facts (`live_updated`) go to one room per view:
+`live:<id>:console`, `live:<id>:screen`, `live:<id>:phone` and `live:<id>:guest`.
 
 Console commands re-check the day's roles in the services; phones (members and guests) send
 `join_live`, `raise_hand`, `lower_hand` and `answer_round`.
@@ -9,20 +10,22 @@ from flask_socketio import join_room
 from .. import permissions
 from ..decisions import services as decisions
 from ..i18n import _l
-from ..live import command, meeting_room
-from ..pipeline import ServiceError, require
+from ..realtime import command, live_room
+from ..errors import ServiceError
 from . import services
 
 
 @command("join_live", allowed=permissions.can_follow_live, signed_in=False,
-         fields={"meeting_id": (int, True)})
-def join_live(actor, meeting_id):
-    """Sent by the console, the screen and phones on every (re)connection; joins the meeting's
-    room and answers with the exact current state. Broadcasts nothing."""
-    require(permissions.can_follow_live(actor, services.get_meeting(meeting_id)))
+         fields={"meeting_id": (int, True), "view": (str, False)})
+def join_live(actor, meeting_id, view=None):
+    """Sent by the console, the screen and phones on every (re)connection; the server picks the
+    room of the view this actor may have (a guest always gets the guest phone's) and answers
+    with that view's exact current state. Broadcasts nothing."""
+    meeting = services.get_meeting(meeting_id)
+    room_view = services.view_for(actor, meeting, view)
     # Join first, then read: a change landing in between reaches this page either way.
-    join_room(meeting_room(meeting_id))
-    return services.live_state(actor, meeting_id)
+    join_room(live_room(meeting_id, room_view))
+    return services.live_state(actor, meeting_id, view)
 
 
 @command("advance_item", allowed=permissions.is_member,

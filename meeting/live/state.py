@@ -1,0 +1,296 @@
+"""The read model of a live Friday and its fragments: what the console, the projector screen
+and the phones show, read once, rendered per view from the same partials as the pages."""
+
+from datetime import datetime, timedelta
+
+from flask import render_template, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import permissions
+from ..errors import Forbidden, ServiceError, require
+from ..i18n import _l
+from ..extensions import db
+from ..labels import ANSWER_LABELS, ITEM_KIND_LABELS, ITEM_STATUS_LABELS, ROLE_LABELS
+from ..models import (
+    CONSENT_ANSWERS, Action, AgendaItem, Attendance, Decision, Entry,
+    HandRaise, Meeting, MeetingRole, Member, Round,
+)
+from ..models.base import utcnow
+from .. import realtime
+from ..meetings import services as meetings
+
+
+VIEWS = ("console", "screen", "phone")
+
+
+def get_meeting(meeting_id):
+    return meetings.get_meeting(meeting_id)
+
+
+def agenda_items(meeting_id):
+    return db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
+        .options(selectinload(AgendaItem.source_entry).selectinload(Entry.author),
+                 selectinload(AgendaItem.source_proposal))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+
+
+def current_item(meeting_id):
+    return db.session.scalar(select(AgendaItem).where(
+        AgendaItem.meeting_id == meeting_id, AgendaItem.status == "current"))
+
+
+def open_round(meeting_id):
+    return db.session.scalar(select(Round).where(
+        Round.meeting_id == meeting_id, Round.closed_at.is_(None)).order_by(Round.id.desc()))
+
+
+def last_round(meeting_id):
+    return db.session.scalar(select(Round).where(Round.meeting_id == meeting_id)
+                             .order_by(Round.id.desc()))
+
+
+def speaker_queue(meeting_id):
+    return db.session.scalars(
+        select(HandRaise).where(HandRaise.meeting_id == meeting_id,
+                                HandRaise.lowered_at.is_(None))
+        .options(selectinload(HandRaise.attendance).selectinload(Attendance.member))
+        .order_by(HandRaise.raised_at, HandRaise.id)
+    ).all()
+
+
+def attendance(meeting_id):
+    return db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting_id)
+        .options(selectinload(Attendance.member)).order_by(Attendance.id)
+    ).all()
+
+
+def day_roles(meeting_id):
+    rows = db.session.scalars(select(MeetingRole).where(MeetingRole.meeting_id == meeting_id)
+                              .options(selectinload(MeetingRole.member))).all()
+    return {row.role: row.member for row in rows}
+
+
+def decisions_of(meeting_id):
+    return db.session.scalars(select(Decision).where(Decision.meeting_id == meeting_id)
+                              .order_by(Decision.number)).all()
+
+
+def actions_of(meeting_id):
+    return db.session.scalars(select(Action).where(Action.meeting_id == meeting_id)
+                              .options(selectinload(Action.owner)).order_by(Action.id)).all()
+
+
+def timer_state(item, now=None):
+    """Seconds elapsed on an item's timer, whether it runs, and its allowance in seconds."""
+    if item is None:
+        return None
+    now = now or utcnow()
+    elapsed = item.elapsed_seconds
+    if item.timer_started_at is not None:
+        elapsed += int((now - item.timer_started_at).total_seconds())
+    allowance = (item.timebox_minutes + item.extra_minutes) * 60
+    return {"elapsed": elapsed, "running": item.timer_started_at is not None,
+            "allowance": allowance, "overrun": max(0, elapsed - allowance),
+            "server_now": now.isoformat() + "Z"}
+
+
+def round_results(round_):
+    """Counts per answer, members and guests apart, and the objections with their reasons."""
+    if round_ is None:
+        return None
+    choices = list(CONSENT_ANSWERS) if round_.kind == "consent" else list(round_.options)
+    counts = {choice: {"members": 0, "guests": 0} for choice in choices}
+    objections = []
+    for answer in round_.answers:
+        bucket = counts.setdefault(answer.answer, {"members": 0, "guests": 0})
+        bucket["guests" if answer.attendance.is_guest else "members"] += 1
+        if answer.answer == "object":
+            objections.append({"name": answer.attendance.name, "reason": answer.reason or ""})
+    return {"counts": counts, "objections": objections, "total": len(round_.answers)}
+
+
+def estimated_end(meeting, items):
+    """When the agenda ends if each remaining item takes its timebox (naive UTC)."""
+    now = utcnow()
+    start = now if meeting.status == "live" else datetime.combine(
+        meeting.scheduled_for, meeting.starts_at) - _paris_offset(meeting)
+    total = 0
+    for item in items:
+        if item.status == "pending":
+            total += item.timebox_minutes * 60
+        elif item.status == "current":
+            state = timer_state(item, now)
+            total += max(0, state["allowance"] - state["elapsed"])
+    return start + timedelta(seconds=total)
+
+
+def _paris_offset(meeting):
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    local = datetime.combine(meeting.scheduled_for, meeting.starts_at, tzinfo=zone)
+    return local.utcoffset()
+
+
+def live_context(meeting, viewer=None, view=None):
+    """Everything a view of the live Friday shows, read once. `meeting` is a row, an unsaved
+    Friday (shown before its row exists) or an id. Only the console reads the member list."""
+    if not isinstance(meeting, Meeting):
+        meeting = get_meeting(meeting)
+    meeting_id = meeting.id
+    items = agenda_items(meeting_id)
+    current = next((i for i in items if i.status == "current"), None)
+    round_ = open_round(meeting_id) or last_round(meeting_id)
+    people = attendance(meeting_id)
+    speaker = db.session.get(Attendance, meeting.speaker_attendance_id) \
+        if meeting.speaker_attendance_id else None
+    members = []
+    if view in (None, "console"):
+        members = db.session.scalars(select(Member).where(Member.deactivated_at.is_(None))
+                                     .order_by(Member.display_name)).all()
+    return {
+        "meeting": meeting,
+        "items": items,
+        "current": current,
+        "next_items": [i for i in items if i.status == "pending"][:3],
+        "timer": timer_state(current),
+        "queue": speaker_queue(meeting_id),
+        "speaker": speaker,
+        "round": round_,
+        "results": round_results(round_),
+        "decisions": decisions_of(meeting_id),
+        "actions": actions_of(meeting_id),
+        "attendance": people,
+        "present_count": sum(1 for p in people if p.status == "present"),
+        "roles": day_roles(meeting_id),
+        "members": members,
+        "estimated_end": estimated_end(meeting, items),
+        "viewer": viewer,
+        "join_url": url_for("live.join", _external=True),
+        "item_status_labels": ITEM_STATUS_LABELS,
+        "item_kind_labels": ITEM_KIND_LABELS,
+        "answer_labels": ANSWER_LABELS,
+        "role_labels": ROLE_LABELS,
+    }
+
+
+REGIONS = ("status", "current", "agenda", "queue", "round", "decisions")
+# The regions each view shows (a guest's phone renders as a member's phone, without the
+# member-only parts, which live outside these regions).
+VIEW_REGIONS = {
+    "console": REGIONS,
+    "screen": REGIONS,
+    "phone": REGIONS,
+}
+# The rooms each rendered view goes to.
+VIEW_ROOMS = {"console": ("console",), "screen": ("screen",), "phone": ("phone", "guest")}
+
+
+def render_regions(meeting_id, regions=REGIONS, view="phone", context=None):
+    """The fragments of one view for the given regions, from the same partials as the pages.
+
+    Their forms carry no CSRF token (the sender's must not travel; each page puts its own in)."""
+    context = context or live_context(meeting_id, view=view)
+    shown = [r for r in regions if r in VIEW_REGIONS[view]]
+    return {region: render_template(f"live/_{region}.html", view=view, csrf_token=lambda: "",
+                                    **context)
+            for region in shown}
+
+
+def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
+    """The `live_updated` fact of one view: revisions, timer, and that view's regions."""
+    context = context or live_context(meeting_id, view=view)
+    meeting = context["meeting"]
+    return {
+        "meeting_id": meeting_id,
+        "view": view,
+        "live_revision": meeting.live_revision,
+        "agenda_revision": meeting.agenda_revision,
+        "status": meeting.status,
+        "timer": context["timer"],
+        "current_item_id": context["current"].id if context["current"] else None,
+        "round_id": context["round"].id if context["round"] and
+        context["round"].closed_at is None else None,
+        "regions": render_regions(meeting_id, regions, view, context=context),
+    }
+
+
+def live_facts(meeting_id, regions=REGIONS):
+    """(event, data, rooms) for every view: the database is read once, each view rendered once
+    and sent only to its own rooms."""
+    context = live_context(meeting_id)
+    out = []
+    for view, rooms in VIEW_ROOMS.items():
+        view_context = context if view == "console" else {**context, "members": []}
+        out.append(("live_updated", live_fact(meeting_id, regions, view, view_context),
+                    [realtime.live_room(meeting_id, r) for r in rooms]))
+    return out
+
+
+def live_meeting():
+    """The meeting running now, if any."""
+    return db.session.scalar(select(Meeting).where(Meeting.status == "live")
+                             .order_by(Meeting.scheduled_for.desc()))
+
+
+def view_for(actor, meeting, view):
+    """The view a page may have: a guest's phone is `guest` whatever it asked; the console is
+    for who drives, records or keeps time; the screen for members. Refused in French."""
+    require(permissions.can_follow_live(actor, meeting),
+            _l("Cette réunion n’est pas la vôtre : rejoignez-la avec son code."))
+    if permissions.is_guest(actor):
+        if view not in (None, "phone", "guest"):
+            raise Forbidden(_l("Cette vue est réservée aux membres : suivez la réunion sur "
+                               "votre téléphone."), code="forbidden_view")
+        return "guest"
+    if view in (None, "phone"):
+        return "phone"
+    if view == "screen":
+        return "screen"
+    if view == "console":
+        require(permissions.can_record(actor, meeting) or permissions.can_keep_time(actor, meeting),
+                _l("Seule l’animation de la réunion peut ouvrir la console."))
+        return "console"
+    raise ServiceError(_l("Cette vue n’existe pas."), code="invalid_view")
+
+
+def live_state(actor, meeting_id, view="phone"):
+    """The exact current state of one view, for a page that (re)connects or reloads."""
+    meeting = get_meeting(meeting_id)
+    view = view_for(actor, meeting, view)
+    fact = live_fact(meeting_id, view="phone" if view == "guest" else view)
+    return {**fact, "view": view}
+
+
+def publish_live(c, meeting_id, regions=REGIONS):
+    """Inside a change: after its commit, every view of the Friday gets its own regions."""
+    facts = []
+
+    def fact_for(index):
+        if not facts:
+            facts.extend(live_facts(meeting_id, regions))
+        return facts[index][1]
+
+    for index, (_view, rooms) in enumerate(VIEW_ROOMS.items()):
+        c.publish("live_updated", lambda i=index: fact_for(i),
+                  room=[realtime.live_room(meeting_id, r) for r in rooms])
+
+
+# When every follower answers a round at once, one fact per answer to every follower would be
+# N² messages (250,000 at 500 followers, measured in bench/live_session.py): answers are
+# committed one by one, and their fact is coalesced into one per short delay, always built
+# from the database after the last commit.
+COALESCE_SECONDS = 0.25
+
+
+def publish_live_soon(meeting_id, regions):
+    """After a commit: publish the live regions once, shortly, for a burst of changes."""
+    regions = tuple(regions)
+    realtime.publish_soon(("live", meeting_id, regions),
+                          lambda: live_facts(meeting_id, regions), COALESCE_SECONDS)

@@ -1,0 +1,1 @@
+"""The Friday itself: its date, the coming Friday, and the steps that open and close it."""
