@@ -44,13 +44,15 @@ run: install translations
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python wsgi.py
 
-# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/test_storage.py -x"`.
+PYTEST_ARGS ?=
+export PYTEST_ARGS
+
+# The one test script, shared with .ci/run: installs (as root, with apt) and starts what the
+# tests need (Chromium, PostgreSQL, Redis, nginx), then runs the whole suite on SQLite and again
+# on PostgreSQL. Without root or apt it says what is missing and which tests it did not run.
 test: install-test translations
-	env -u TEST_DATABASE_URL $(BIN)/pytest -n $(WORKERS) -p no:cacheprovider
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== the same suite on PostgreSQL =="; \
-		$(BIN)/pytest -n $(WORKERS) -p no:cacheprovider; \
-	fi
+	VENV_BIN='$(BIN)' WORKERS='$(WORKERS)' bash scripts/test-services
 
 lint: install-test
 	$(BIN)/ruff check meeting tests bench

@@ -48,8 +48,16 @@ CONTEXT = {}  # async_mode (and repeat, with --repeat): added to every JSON line
 
 
 def figure(server, clients, phase, metric, value, **extra):
-    line = {"bench": "live_document", "async_mode": CONTEXT.get("async_mode"), "server": server,
-            "clients": clients, "phase": phase, "metric": metric, "value": value, **extra}
+    line = {
+        "bench": "live_document",
+        "async_mode": CONTEXT.get("async_mode"),
+        "server": server,
+        "clients": clients,
+        "phase": phase,
+        "metric": metric,
+        "value": value,
+        **extra,
+    }
     if "repeat" in CONTEXT:
         line["repeat"] = CONTEXT["repeat"]
     print(json.dumps(line), flush=True)
@@ -77,9 +85,13 @@ def start_server(role, env, log_path):
     server asks for SIGTERM should the bench die (see live_servers.py)."""
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, str(SERVERS), role], cwd=ROOT,
-            env={**env, "BENCH_PARENT_PID": str(os.getpid())}, stdout=log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            [sys.executable, str(SERVERS), role],
+            cwd=ROOT,
+            env={**env, "BENCH_PARENT_PID": str(os.getpid())},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     _CHILDREN.append(proc)
     return proc
@@ -170,8 +182,11 @@ def sign_in(base, email):
         match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
         if not match:
             raise RuntimeError("no csrf-token meta on /connexion")
-        answer = http.post(f"{base}/connexion", timeout=30, data={
-            "email": email, "password": PASSWORD, "csrf_token": match.group(1)})
+        answer = http.post(
+            f"{base}/connexion",
+            timeout=30,
+            data={"email": email, "password": PASSWORD, "csrf_token": match.group(1)},
+        )
         if answer.status_code != 200 or not answer.history:
             raise RuntimeError(f"sign-in of {email} refused ({answer.status_code})")
         return http.cookies.get(COOKIE)
@@ -236,12 +251,17 @@ async def _client_main(conn, counter, cfg):
         sio = make()
         async with limit:
             try:
-                await sio.connect(cfg["url"], headers={"Cookie": f"{COOKIE}={cookie}"},
-                                  transports=["websocket"], namespaces=[NAMESPACE],
-                                  wait_timeout=30)
+                await sio.connect(
+                    cfg["url"],
+                    headers={"Cookie": f"{COOKIE}={cookie}"},
+                    transports=["websocket"],
+                    namespaces=[NAMESPACE],
+                    wait_timeout=30,
+                )
                 browser_like_ping_tolerance(sio)
-                ack = await sio.call(cfg["join_event"], cfg["join_data"], namespace=NAMESPACE,
-                                     timeout=60)
+                ack = await sio.call(
+                    cfg["join_event"], cfg["join_data"], namespace=NAMESPACE, timeout=60
+                )
             except Exception as error:  # noqa: BLE001
                 state["errors"].append(repr(error))
                 return None
@@ -253,17 +273,37 @@ async def _client_main(conn, counter, cfg):
 
     t0 = now()
     await asyncio.gather(*(connect(cookie) for cookie in cfg["cookies"]))
-    conn.send(("ready", {"connected": len(clients), "refused": state["refused"],
-                         "errors": state["errors"][:5], "seconds": now() - t0}))
+    conn.send(
+        (
+            "ready",
+            {
+                "connected": len(clients),
+                "refused": state["refused"],
+                "errors": state["errors"][:5],
+                "seconds": now() - t0,
+            },
+        )
+    )
     while True:
         message = await loop.run_in_executor(None, conn.recv)
         if message[0] == "report":
-            conn.send(("report", {"first": first, "dups": dups, "sizes": sizes, "other": other,
-                                  "disconnects": state["disconnects"]}))
+            conn.send(
+                (
+                    "report",
+                    {
+                        "first": first,
+                        "dups": dups,
+                        "sizes": sizes,
+                        "other": other,
+                        "disconnects": state["disconnects"],
+                    },
+                )
+            )
         elif message[0] == "quit":
             stopping = True
-            await asyncio.gather(*(asyncio.wait_for(c.disconnect(), 3) for c in clients),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                *(asyncio.wait_for(c.disconnect(), 3) for c in clients), return_exceptions=True
+            )
             conn.send(("bye",))
             return
 
@@ -361,14 +401,29 @@ class Writer:
             for entry in reversed(self.entries[-20:]):
                 if not entry[2]:
                     entry[2] = True
-                    return "edit_entry", {
-                        "entry_id": entry[0], "revision": entry[1],
-                        "title": f"Point {entry[0]}", "op_id": op_id,
-                        "body": BODY.format(i=entry[0], rev=entry[1] + 1)}, entry
+                    return (
+                        "edit_entry",
+                        {
+                            "entry_id": entry[0],
+                            "revision": entry[1],
+                            "title": f"Point {entry[0]}",
+                            "op_id": op_id,
+                            "body": BODY.format(i=entry[0], rev=entry[1] + 1),
+                        },
+                        entry,
+                    )
         kind = ("topic", "need", "mood")[self.seq % 3]
-        return "add_entry", {"meeting_id": self.meeting_id, "kind": kind,
-                             "title": f"Point {self.seq}", "op_id": op_id,
-                             "body": BODY.format(i=self.seq, rev=1)}, None
+        return (
+            "add_entry",
+            {
+                "meeting_id": self.meeting_id,
+                "kind": kind,
+                "title": f"Point {self.seq}",
+                "op_id": op_id,
+                "body": BODY.format(i=self.seq, rev=1),
+            },
+            None,
+        )
 
     async def send(self, phase, i):
         event, data, entry = self._command(i)
@@ -468,12 +523,19 @@ async def run_phase(phase, args, writer, pool, proc, joined):
     server_cpu = after["cpu"] - before["cpu"]
     # CPU that other programs of the machine took meanwhile: a noisy neighbour shows.
     others = machine_busy() - busy0 - server_cpu - client_cpu - own
-    note(f"{writer.target} n={joined} {phase}: {len(ok)} commands ok, sent in "
-         f"{sent_end - before['t']:.1f} s, drained in {drained - sent_end:.1f} s")
+    note(
+        f"{writer.target} n={joined} {phase}: {len(ok)} commands ok, sent in "
+        f"{sent_end - before['t']:.1f} s, drained in {drained - sent_end:.1f} s"
+    )
     return {
-        "wall": after["t"] - before["t"], "send_s": sent_end - before["t"],
-        "drain_s": drained - sent_end, "cpu_s": server_cpu, "rss": after["rss"],
-        "threads": after["threads"], "client_cpu_s": client_cpu, "bench_cpu_s": own,
+        "wall": after["t"] - before["t"],
+        "send_s": sent_end - before["t"],
+        "drain_s": drained - sent_end,
+        "cpu_s": server_cpu,
+        "rss": after["rss"],
+        "threads": after["threads"],
+        "client_cpu_s": client_cpu,
+        "bench_cpu_s": own,
         "others_cpu_s": max(0.0, others),
     }
 
@@ -489,8 +551,13 @@ def merge_reports(reports):
             other[event] = other.get(event, 0) + count
         sizes.extend(report["sizes"])
         disconnects += report["disconnects"]
-    return {"first": first, "dups": dups, "other": other, "disconnects": disconnects,
-            "fact_html": round(sum(sizes) / len(sizes)) if sizes else None}
+    return {
+        "first": first,
+        "dups": dups,
+        "other": other,
+        "disconnects": disconnects,
+        "fact_html": round(sum(sizes) / len(sizes)) if sizes else None,
+    }
 
 
 async def run_one(target, n, args, env, meeting_id, emails, writer_email, fact_size, log_dir):
@@ -499,8 +566,11 @@ async def run_one(target, n, args, env, meeting_id, emails, writer_email, fact_s
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(target, {**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                        log_dir / f"{target}-{args.mode}-{n}.log")
+    proc = start_server(
+        target,
+        {**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        log_dir / f"{target}-{args.mode}-{n}.log",
+    )
     pool = writer_sio = None
     try:
         wait_http(f"{base}/connexion" if target == "app" else f"{base}/health", proc)
@@ -521,30 +591,42 @@ async def run_one(target, n, args, env, meeting_id, emails, writer_email, fact_s
         await asyncio.sleep(args.settle)
         joined_stats = proc_stats(proc.pid)
         writer_sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
-        await writer_sio.connect(base, headers={"Cookie": f"{COOKIE}={writer_cookie}"},
-                                 transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=30)
+        await writer_sio.connect(
+            base,
+            headers={"Cookie": f"{COOKIE}={writer_cookie}"},
+            transports=["websocket"],
+            namespaces=[NAMESPACE],
+            wait_timeout=30,
+        )
         # The writer is a document page too: it joins (its own receipts are not counted).
-        ack = await writer_sio.call(cfg["join_event"], cfg["join_data"], namespace=NAMESPACE,
-                                    timeout=60)
+        ack = await writer_sio.call(
+            cfg["join_event"], cfg["join_data"], namespace=NAMESPACE, timeout=60
+        )
         if not (isinstance(ack, dict) and ack.get("ok")):
             raise RuntimeError(f"the writer could not join: {str(ack)[:200]}")
         writer = Writer(writer_sio, target, meeting_id, fact_size, args.ack_timeout)
         # Warm-up, not counted: first database connections, templates compiled, …
         received0 = pool.received()
         await writer.burst(args.warmup, 1, phase="warmup")
-        await drain(pool, received0, sum(r["ok"] for r in writer.records) * joined,
-                    args.drain_timeout)
+        await drain(
+            pool, received0, sum(r["ok"] for r in writer.records) * joined, args.drain_timeout
+        )
         await asyncio.sleep(0.5)
-        note(f"{target} n={n}: {joined} clients joined in {join_seconds:.1f} s; "
-             f"server RSS {idle['rss'] / 2**20:.0f} → {joined_stats['rss'] / 2**20:.0f} MB, "
-             f"{joined_stats['threads']} threads")
+        note(
+            f"{target} n={n}: {joined} clients joined in {join_seconds:.1f} s; "
+            f"server RSS {idle['rss'] / 2**20:.0f} → {joined_stats['rss'] / 2**20:.0f} MB, "
+            f"{joined_stats['threads']} threads"
+        )
         phases = {}
         for phase in ("steady", "burst"):
             phases[phase] = await run_phase(phase, args, writer, pool, proc, joined)
         return {
             "setup": {"join_s": join_seconds, "idle": idle, "joined": joined_stats},
-            "connected": joined, "phases": phases, "records": writer.records,
-            **merge_reports(await pool.report()), "end": proc_stats(proc.pid),
+            "connected": joined,
+            "phases": phases,
+            "records": writer.records,
+            **merge_reports(await pool.report()),
+            "end": proc_stats(proc.pid),
         }
     finally:
         if pool is not None:
@@ -562,8 +644,13 @@ def report_run(target, n, result):
     figure(target, n, "setup", "join_all_s", round(setup["join_s"], 2))
     figure(target, n, "setup", "rss_idle_mb", round(setup["idle"]["rss"] / 2**20, 1))
     figure(target, n, "setup", "rss_joined_mb", round(setup["joined"]["rss"] / 2**20, 1))
-    figure(target, n, "setup", "rss_per_client_kb",
-           round((setup["joined"]["rss"] - setup["idle"]["rss"]) / 1024 / max(1, n), 1))
+    figure(
+        target,
+        n,
+        "setup",
+        "rss_per_client_kb",
+        round((setup["joined"]["rss"] - setup["idle"]["rss"]) / 1024 / max(1, n), 1),
+    )
     figure(target, n, "setup", "server_threads", setup["joined"]["threads"])
     if result.get("fact_html") is not None:
         figure(target, n, "setup", "fact_html_chars", result["fact_html"])
@@ -582,8 +669,9 @@ def report_run(target, n, result):
         duplicated = sum(result["dups"].get(r["key"], 0) for r in ok)
         acks = [r["t_ack"] - r["t_send"] for r in ok]
         # Commands completed per second, from the first send to the last ack.
-        span = (max(r["t_ack"] for r in records) - min(r["t_send"] for r in records)
-                if records else 0)
+        span = (
+            max(r["t_ack"] for r in records) - min(r["t_send"] for r in records) if records else 0
+        )
         errors = {}
         for r in records:
             if not r["ok"]:
@@ -607,20 +695,38 @@ def report_run(target, n, result):
         figure(target, n, phase, "facts_duplicated", duplicated)
         figure(target, n, phase, "server_cpu_s", round(stats["cpu_s"], 2))
         figure(target, n, phase, "server_cpu_pct", round(100 * stats["cpu_s"] / stats["wall"], 1))
-        figure(target, n, phase, "server_cpu_ms_per_command",
-               round(1000 * stats["cpu_s"] / len(ok), 2) if ok else None)
+        figure(
+            target,
+            n,
+            phase,
+            "server_cpu_ms_per_command",
+            round(1000 * stats["cpu_s"] / len(ok), 2) if ok else None,
+        )
         figure(target, n, phase, "server_rss_mb", round(stats["rss"] / 2**20, 1))
         figure(target, n, phase, "server_threads", stats["threads"])
-        figure(target, n, phase, "clients_cpu_pct",
-               round(100 * stats["client_cpu_s"] / stats["wall"], 1))
-        figure(target, n, phase, "bench_cpu_pct",
-               round(100 * stats["bench_cpu_s"] / stats["wall"], 1))
-        figure(target, n, phase, "others_cpu_pct",
-               round(100 * stats["others_cpu_s"] / stats["wall"], 1), cores=os.cpu_count())
+        figure(
+            target,
+            n,
+            phase,
+            "clients_cpu_pct",
+            round(100 * stats["client_cpu_s"] / stats["wall"], 1),
+        )
+        figure(
+            target, n, phase, "bench_cpu_pct", round(100 * stats["bench_cpu_s"] / stats["wall"], 1)
+        )
+        figure(
+            target,
+            n,
+            phase,
+            "others_cpu_pct",
+            round(100 * stats["others_cpu_s"] / stats["wall"], 1),
+            cores=os.cpu_count(),
+        )
         figure(target, n, phase, "drain_s", round(stats["drain_s"], 2))
     figure(target, n, "all", "client_disconnects", result["disconnects"])
-    figure(target, n, "all", "other_messages", sum(result["other"].values()),
-           by_event=result["other"])
+    figure(
+        target, n, "all", "other_messages", sum(result["other"].values()), by_event=result["other"]
+    )
     figure(target, n, "all", "rss_end_mb", round(result["end"]["rss"] / 2**20, 1))
     return summary
 
@@ -631,21 +737,38 @@ def report_run(target, n, result):
 def prepare_instance(tmp, modes_runs, members):
     """A fresh instance: migrated, then members and one empty meeting per app run."""
     instance = tmp / "instance"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "FLASK_DEBUG")}
-    env.update({
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'vendredi.sqlite3'}",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "FLASK_DEBUG")
+    }
+    env.update(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{instance / 'vendredi.sqlite3'}",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     flask = Path(sys.executable).parent / "flask"
     t0 = now()
-    subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        [str(flask), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     spec = json.dumps({"members": members, "meetings": modes_runs, "password": PASSWORD})
-    done = subprocess.run([sys.executable, str(SERVERS), "setup", spec], cwd=ROOT, env=env,
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(SERVERS), "setup", spec],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     data = json.loads(done.stdout.strip().splitlines()[-1])
     note(f"instance {instance} migrated and filled in {now() - t0:.1f} s")
     return env, data
@@ -656,8 +779,7 @@ async def main_async(args):
     counts = [int(c) for c in args.clients.split(",") if c.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="vendredi-bench-"))
     try:
-        env, data = prepare_instance(tmp, len(modes) * len(counts) * args.repeat,
-                                     args.members + 1)
+        env, data = prepare_instance(tmp, len(modes) * len(counts) * args.repeat, args.members + 1)
         emails = [m["email"] for m in data["members"]]  # the first one is the writer
         meetings = iter(data["meetings"])
         table = []
@@ -667,8 +789,6 @@ async def main_async(args):
             env_mode = {**env, "SOCKETIO_ASYNC_MODE": mode}
             if args.tcp_nodelay:
                 env_mode["BENCH_TCP_NODELAY"] = "1"
-            if args.experiment:
-                env_mode["BENCH_EXPERIMENT"] = args.experiment
             if args.profile:
                 Path(args.profile).mkdir(parents=True, exist_ok=True)
                 env_mode["BENCH_PROFILE"] = str(Path(args.profile).resolve())
@@ -677,8 +797,7 @@ async def main_async(args):
                 for rep in range(args.repeat):
                     if args.repeat > 1:
                         CONTEXT["repeat"] = rep + 1
-                    apps.append(await run_app(args, mode, n, env_mode, next(meetings), emails,
-                                              tmp))
+                    apps.append(await run_app(args, mode, n, env_mode, next(meetings), emails, tmp))
                     size = args.floor_size or apps[-1][0].get("fact_html") or 1500
                     floors.append(await run_floor(args, mode, n, env_mode, size, tmp))
                 CONTEXT.pop("repeat", None)
@@ -734,7 +853,8 @@ def compare(mode, n, apps, floors):
             figure("app/floor", n, phase, f"latency_p{q}_ratio", ratio)
             row.update({f"app_p{q}": ms(a), f"floor_p{q}": ms(f), f"ratio_p{q}": ratio})
         row["others"] = "/".join(
-            f"{median(others_pct(r, phase) for r, _p in runs):.0f}" for runs in (apps, floors))
+            f"{median(others_pct(r, phase) for r, _p in runs):.0f}" for runs in (apps, floors)
+        )
         row["app_lost"] = lost = sum(app_figure_lost(r, phase) for r, _p in apps)
         aim = row["ratio_p99"] is not None and row["ratio_p99"] < 2 and lost == 0
         figure("app/floor", n, phase, "aim_met", aim)
@@ -744,16 +864,22 @@ def compare(mode, n, apps, floors):
 
 
 def print_table(table):
-    note("summary (latency ms, command → receipt by every client; others: CPU % that other "
-         "programs took, 100 = one core):")
-    note(f"{'mode':<10}{'N':>5} {'phase':<7}{'app p50':>10}{'app p99':>10}"
-         f"{'floor p50':>11}{'floor p99':>11}{'p50 ×':>7}{'p99 ×':>7}{'lost':>6}"
-         f"{'others app/floor':>18}")
+    note(
+        "summary (latency ms, command → receipt by every client; others: CPU % that other "
+        "programs took, 100 = one core):"
+    )
+    note(
+        f"{'mode':<10}{'N':>5} {'phase':<7}{'app p50':>10}{'app p99':>10}"
+        f"{'floor p50':>11}{'floor p99':>11}{'p50 ×':>7}{'p99 ×':>7}{'lost':>6}"
+        f"{'others app/floor':>18}"
+    )
     for r in table:
-        note(f"{r['mode']:<10}{r['clients']:>5} {r['phase']:<7}{fmt(r['app_p50']):>10}"
-             f"{fmt(r['app_p99']):>10}{fmt(r['floor_p50']):>11}{fmt(r['floor_p99']):>11}"
-             f"{fmt(r['ratio_p50']):>7}{fmt(r['ratio_p99']):>7}{r['app_lost']:>6}"
-             f"{r['others']:>18}")
+        note(
+            f"{r['mode']:<10}{r['clients']:>5} {r['phase']:<7}{fmt(r['app_p50']):>10}"
+            f"{fmt(r['app_p99']):>10}{fmt(r['floor_p50']):>11}{fmt(r['floor_p99']):>11}"
+            f"{fmt(r['ratio_p50']):>7}{fmt(r['ratio_p99']):>7}{r['app_lost']:>6}"
+            f"{r['others']:>18}"
+        )
 
 
 def dump(args, mode, n, target, result):
@@ -780,44 +906,86 @@ def fmt(value):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", default="50,200,500",
-                        help="client counts, comma-separated (default %(default)s)")
-    parser.add_argument("--async-mode", default="threading",
-                        help="SOCKETIO_ASYNC_MODE of the app and the floor: threading, gevent, "
-                             "or both as threading,gevent (default %(default)s)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run app and floor this many times each, alternately; ratios use "
-                             "the medians (for a noisy machine)")
+    parser.add_argument(
+        "--clients",
+        default="50,200,500",
+        help="client counts, comma-separated (default %(default)s)",
+    )
+    parser.add_argument(
+        "--async-mode",
+        default="threading",
+        help="SOCKETIO_ASYNC_MODE of the app and the floor: threading, gevent, "
+        "or both as threading,gevent (default %(default)s)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run app and floor this many times each, alternately; ratios use "
+        "the medians (for a noisy machine)",
+    )
     parser.add_argument("--rate", type=float, default=10.0, help="steady commands per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="steady phase length")
     parser.add_argument("--burst", type=int, default=100, help="commands in the burst")
-    parser.add_argument("--warmup", type=int, default=6,
-                        help="commands sent (and drained) before the steady phase, not counted")
-    parser.add_argument("--burst-window", type=int, default=100,
-                        help="burst commands in flight at once: 100 (default) sends the whole "
-                             "burst at once, the same offered load for app and floor; 1 sends "
-                             "the next command when the previous ack comes back")
-    parser.add_argument("--members", type=int, default=5,
-                        help="members signed in for the N clients (each cookie is shared)")
-    parser.add_argument("--client-procs", type=int, default=2,
-                        help="processes holding the asyncio clients")
-    parser.add_argument("--connect-concurrency", type=int, default=25,
-                        help="connections opened at once per client process")
-    parser.add_argument("--settle", type=float, default=2.0,
-                        help="pause after all joins (presence broadcasts), seconds")
-    parser.add_argument("--drain-timeout", type=float, default=30.0,
-                        help="longest wait for missing receipts after a phase, seconds")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=6,
+        help="commands sent (and drained) before the steady phase, not counted",
+    )
+    parser.add_argument(
+        "--burst-window",
+        type=int,
+        default=100,
+        help="burst commands in flight at once: 100 (default) sends the whole "
+        "burst at once, the same offered load for app and floor; 1 sends "
+        "the next command when the previous ack comes back",
+    )
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=5,
+        help="members signed in for the N clients (each cookie is shared)",
+    )
+    parser.add_argument(
+        "--client-procs", type=int, default=2, help="processes holding the asyncio clients"
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=25,
+        help="connections opened at once per client process",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="pause after all joins (presence broadcasts), seconds",
+    )
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=30.0,
+        help="longest wait for missing receipts after a phase, seconds",
+    )
     parser.add_argument("--ack-timeout", type=float, default=30.0)
-    parser.add_argument("--floor-size", type=int, default=0,
-                        help="html chars of a floor fact (default: as measured on the app)")
-    parser.add_argument("--tcp-nodelay", action="store_true",
-                        help="experiment: set TCP_NODELAY on the servers' accepted sockets "
-                             "(app and floor alike); off by default, as the servers ship")
-    parser.add_argument("--experiment", default="", choices=["", "traces-room"],
-                        help="experiment on the app server only: traces-room sends trace_added "
-                             "to a room of its own instead of to every signed-in socket")
-    parser.add_argument("--profile", metavar="DIR",
-                        help="cProfile the app server into DIR (meaningful under gevent only)")
+    parser.add_argument(
+        "--floor-size",
+        type=int,
+        default=0,
+        help="html chars of a floor fact (default: as measured on the app)",
+    )
+    parser.add_argument(
+        "--tcp-nodelay",
+        action="store_true",
+        help="experiment: set TCP_NODELAY on the servers' accepted sockets "
+        "(app and floor alike); off by default, as the servers ship",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="cProfile the app server into DIR (meaningful under gevent only)",
+    )
     parser.add_argument("--dump", metavar="DIR", help="write the raw receipts of each run there")
     parser.add_argument("--keep", action="store_true", help="keep the temp instance and logs")
     args = parser.parse_args(argv)

@@ -1,4 +1,5 @@
-"""Server side of `bench/live_document.py`; not meant to be run by hand.
+"""Server side of `bench/live_document.py` and `bench/live_session.py`; not meant to be run by
+hand.
 
     python bench/live_servers.py setup           create members and meetings, print JSON
     python bench/live_servers.py app             run the real app, exactly as `python wsgi.py`
@@ -37,9 +38,10 @@ def setup():
     sys.path.insert(0, str(ROOT))
     from meeting import create_app
     from meeting.extensions import db
+    from meeting.meetings import dates
+    from meeting.meetings import services as meetings
     from meeting.members.services import hash_password
     from meeting.models import Member
-    from meeting.prep import services
 
     spec = json.loads(sys.argv[2])
     app = create_app()
@@ -47,16 +49,20 @@ def setup():
     with app.app_context():
         for i in range(spec["members"]):
             email = f"bench{i}@bench.example"
-            member = Member(display_name=f"Bench {i:03d}", email=email, role="member",
-                            password_hash=hash_password(spec["password"]))
+            member = Member(
+                display_name=f"Bench {i:03d}",
+                email=email,
+                role="member",
+                password_hash=hash_password(spec["password"]),
+            )
             db.session.add(member)
             db.session.commit()
             out["members"].append({"id": member.id, "email": email})
         with app.test_request_context("/"):
-            first = services.next_meeting_date()
+            first = dates.next_meeting_date()
             for k in range(spec["meetings"]):
                 # Future Fridays, one per run, so that every run joins an empty document.
-                meeting = services.ensure_meeting(first + timedelta(days=7 * (k + 1)))
+                meeting = meetings.ensure_meeting(first + timedelta(days=7 * (k + 1)))
                 out["meetings"].append(meeting.id)
         db.session.remove()
     print(json.dumps(out))
@@ -89,25 +95,6 @@ def tcp_nodelay():
         pywsgi.WSGIHandler.handle = handle_nodelay
 
 
-def experiments():
-    """Experiment (`--experiment traces-room`): send `trace_added` to a room of its own instead
-    of every signed-in socket, as if only the trace page joined it. The trace is still built;
-    only its fan-out to document pages is gone. Patches this server process only."""
-    wanted = set(filter(None, os.environ.get("BENCH_EXPERIMENT", "").split(",")))
-    if "traces-room" in wanted:
-        from meeting import live
-
-        publish = live.publish
-
-        def publish_traces_apart(event, data, room):
-            if event == "trace_added" and room == live.MEMBERS:
-                room = "bench:traces"
-            return publish(event, data, room)
-
-        live.publish = publish_traces_apart
-        print("bench experiment: trace_added goes to its own room", file=sys.stderr)
-
-
 def profile():
     """`--profile DIR`: cProfile the app server until it is stopped (SIGTERM), then write
     DIR/app-<mode>-<port>.prof. Meaningful under gevent (one thread); under threading cProfile
@@ -132,8 +119,6 @@ def profile():
 def run_app():
     """The app as `python wsgi.py` starts it (socketio.run on HOST:PORT)."""
     tcp_nodelay()
-    sys.path.insert(0, str(ROOT))
-    experiments()
     profile()
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -144,31 +129,75 @@ def run_app():
 def run_floor():
     """The floor: the same transport stack (python-socketio + python-engineio, werkzeug's
     threaded server or gevent's pywsgi with gevent-websocket, as `socketio.run` picks), no
-    Flask, no session, no database. `join` puts the socket in one room; `publish` re-broadcasts
-    a fact of the size it is told to that room, then answers with an ack, like the app does."""
+    Flask, no session, no database. `join` puts the socket in one room (`{"view": v}`: the room
+    of that view, as the app has one room per live view; else the one document room);
+    `publish` re-broadcasts a fact of the size it is told, then answers with an ack, like the
+    app does: `{"seq", "size"}` one fact whose html has `size` characters to the document room
+    (live_document); `{"seq", "sizes": {view: bytes}}` to each view's room one fact whose whole
+    Socket.IO packet on the wire (`42/live,["fact",{…}]`) has that many bytes, the figure
+    live_session measures on the app's facts."""
     import logging
 
     import socketio
+    from socketio import packet
 
     tcp_nodelay()
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])
     sio = socketio.Server(async_mode=MODE, logger=False, engineio_logger=False)
     padding = {}
 
+    def room_of(view):
+        return f"view:{view}" if view else ROOM
+
     @sio.on("join", namespace=NAMESPACE)
     def join(sid, data=None):
-        sio.enter_room(sid, ROOM, namespace=NAMESPACE)
-        return {"ok": True}
+        view = (data or {}).get("view")
+        sio.enter_room(sid, room_of(view), namespace=NAMESPACE)
+        return {"ok": True, "view": view}
+
+    def fact_of(seq, size, whole_packet):
+        """A fact whose `html` is `size` characters long, or (`whole_packet`) whose encoded
+        packet is `size` bytes long (at least its envelope)."""
+        fact = {
+            "meeting_id": 1,
+            "entry_id": seq,
+            "kind": "topic",
+            "revision": 1,
+            "author_id": 1,
+            "need_status": None,
+            "html": "",
+        }
+        key = (size, len(str(seq)) if whole_packet else None)
+        if key not in padding:
+            envelope = (
+                len(
+                    packet.Packet(packet.EVENT, data=["fact", fact], namespace=NAMESPACE)
+                    .encode()
+                    .encode()
+                )
+                if whole_packet
+                else 0
+            )
+            padding[key] = "x" * max(0, size - envelope)
+        fact["html"] = padding[key]
+        return fact
 
     @sio.on("publish", namespace=NAMESPACE)
     def publish(sid, data):
-        size = int(data.get("size", 1000))
-        if size not in padding:
-            padding[size] = "x" * size
-        fact = {"meeting_id": 1, "entry_id": data["seq"], "kind": "topic", "revision": 1,
-                "author_id": 1, "need_status": None, "html": padding[size]}
-        sio.emit("fact", fact, to=ROOM, namespace=NAMESPACE)
-        return {"ok": True, "entry_id": data["seq"], "revision": 1}
+        seq = data["seq"]
+        if "sizes" in data:  # live_session: bytes on the wire, per view
+            for view, size in data["sizes"].items():
+                sio.emit(
+                    "fact", fact_of(seq, int(size), True), to=room_of(view), namespace=NAMESPACE
+                )
+        else:  # live_document: the html length of the app's entry facts
+            sio.emit(
+                "fact",
+                fact_of(seq, int(data.get("size", 1000)), False),
+                to=ROOM,
+                namespace=NAMESPACE,
+            )
+        return {"ok": True, "entry_id": seq, "revision": 1}
 
     app = socketio.WSGIApp(sio)
 
@@ -190,8 +219,9 @@ def run_floor():
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler
 
-        pywsgi.WSGIServer((host, port), wsgi, handler_class=WebSocketHandler,
-                          log=None).serve_forever()
+        pywsgi.WSGIServer(
+            (host, port), wsgi, handler_class=WebSocketHandler, log=None
+        ).serve_forever()
     else:
         raise SystemExit(f"floor: unsupported async mode {MODE!r}")
 

@@ -1,16 +1,15 @@
-from meeting.meetings import dates
-from meeting.meetings import services as meetings
-
 #!/usr/bin/env python3
 """Benchmark of the live meeting (issue 4, item 10). See bench/README.md.
 
 For each async mode and each follower count N: a fresh migrated instance (SQLite) with a
 facilitator and a meeting on the coming Friday, ~20 agenda items added through
-`agenda.services.add_item`, started live (`start_live`). N guests join at the door for real
+`live.services.add_item`, started live (`start_live`). N guests join at the door for real
 (`GET` then `POST /rejoindre` with the join code: one session cookie, one attendance each), the
 app is started as `python wsgi.py` does it, and N socket.io clients (websocket, asyncio, spread
-over a few processes) connect with those cookies and send `join_live`. The facilitator, signed
-in for real, then
+over a few processes) connect with those cookies and send `join_live` (view `phone`: the server
+puts a guest in the `guest` room of the Friday). The facilitator, signed in for real, opens one
+console page (`join_live` view `console`) and one projector screen (view `screen`); each view
+receives its own `live_updated` facts. The console then
 
   (a) advances items at a steady pace (`advance_item` with the live_revision of the last fact
       it received): latency from the command to the `live_updated` fact with the new
@@ -21,8 +20,10 @@ in for real, then
       answer is counted, latency from the opening to every follower.
 
 The same run measures the floor: the same fan-out through a bare python-socketio server in the
-same async mode (`bench/live_servers.py floor`: no Flask, no database), with facts padded to
-the sizes measured on the app, and prints the app/floor ratios.
+same async mode (`bench/live_servers.py floor`: no Flask, no database), one room per view, with
+facts padded to the sizes in bytes measured on the app for each view, and prints the app/floor
+ratios. Before the runs of each mode, a short probe on an agenda of 11 items (`--size-items`)
+prints the size of the `live_updated` fact each view receives.
 
 One JSON line per figure on stdout; notes on stderr. Run from the repository root:
 
@@ -67,7 +68,7 @@ FACILITATOR = "facilitation@bench.example"
 STEP_BASE = 1_000  # floor: fact keys of the advance steps
 ROUND_SEQ = 100_000  # floor: fact key of the round opening
 ANSWER_BASE = 200_000  # floor: fact keys of the answers (one per follower)
-FLOOR_ENVELOPE = 110  # chars of the floor fact around its padding (meeting_id, entry_id, …)
+PROBE_INDEX = 0  # the follower whose facts are weighed (wire bytes): one guest phone
 TOTAL_RE = re.compile(r"(\d+)\s*r\u00e9ponses?\b")
 FOR_RE = re.compile(r"<th scope=\"row\">[^<]*</th><td>(\d+)</td><td>(\d+)</td>")
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -76,21 +77,44 @@ CONTEXT = {}  # async_mode — added to every JSON line
 
 
 def figure(server, clients, phase, metric, value, **extra):
-    line = {"bench": "live_session", "server": server, "async_mode": CONTEXT.get("async_mode"),
-            "clients": clients, "phase": phase, "metric": metric, "value": value, **extra}
+    line = {
+        "bench": "live_session",
+        "server": server,
+        "async_mode": CONTEXT.get("async_mode"),
+        "clients": clients,
+        "phase": phase,
+        "metric": metric,
+        "value": value,
+        **extra,
+    }
     print(json.dumps(line), flush=True)
 
 
 def round_counts(data):
-    """(total answers, answers "for") shown by a fact's phone round region, or None."""
+    """(total answers, answers "for") shown by a fact's round region, or None. A fact carries
+    the regions of the view that receives it: {region: html}."""
     try:
-        html = data["regions"]["phone"]["round"]
+        html = data["regions"]["round"]
     except (KeyError, TypeError):
         return None
     total = TOTAL_RE.search(html)
     first_row = FOR_RE.search(html)  # the first row is "Pour": members, guests
-    return (int(total.group(1)) if total else None,
-            int(first_row.group(1)) + int(first_row.group(2)) if first_row else None)
+    return (
+        int(total.group(1)) if total else None,
+        int(first_row.group(1)) + int(first_row.group(2)) if first_row else None,
+    )
+
+
+def weigh_wire(sio, holder):
+    """Record in holder["wire"] the size in bytes of each Socket.IO packet as it arrives (the
+    whole `42/live,["live_updated",{…}]` text), just before its event handler runs."""
+    handle = sio._handle_eio_message
+
+    async def weighed(data):
+        holder["wire"] = len(data) if isinstance(data, bytes) else len(data.encode())
+        await handle(data)
+
+    sio.eio.on("message", weighed)
 
 
 # -- the instance --------------------------------------------------------------------------------
@@ -103,24 +127,37 @@ def setup_instance(spec):
     from meeting import create_app
     from meeting.extensions import db
     from meeting.live import services as agenda
+    from meeting.meetings import dates
+    from meeting.meetings import services as meetings
     from meeting.members.services import hash_password
     from meeting.models import Member
 
     app = create_app()
     with app.test_request_context("/"):
-        facilitator = Member(display_name="Camille Facilitation", email=FACILITATOR,
-                             role="facilitator", password_hash=hash_password(spec["password"]))
+        facilitator = Member(
+            display_name="Camille Facilitation",
+            email=FACILITATOR,
+            role="facilitator",
+            password_hash=hash_password(spec["password"]),
+        )
         db.session.add(facilitator)
         db.session.commit()
         meeting = meetings.ensure_meeting(dates.next_meeting_date())
         meeting_id, day = meeting.id, meeting.scheduled_for.isoformat()
         for i in range(spec["items"]):
-            agenda.add_item(facilitator, meeting_id,
-                            f"Point {i + 1} : organisation de la distribution n° {i + 1}",
-                            5 + i % 4 * 5)
+            agenda.add_item(
+                facilitator,
+                meeting_id,
+                f"Point {i + 1} : organisation de la distribution n° {i + 1}",
+                5 + i % 4 * 5,
+            )
         meeting = agenda.start_live(facilitator, meeting_id)
-        out = {"meeting_id": meeting_id, "day": day, "join_code": meeting.join_code,
-               "items": len(agenda.agenda_items(meeting_id))}
+        out = {
+            "meeting_id": meeting_id,
+            "day": day,
+            "join_code": meeting.join_code,
+            "items": len(agenda.agenda_items(meeting_id)),
+        }
         db.session.remove()
     print(json.dumps(out))
 
@@ -128,25 +165,46 @@ def setup_instance(spec):
 def prepare_instance(tmp, items):
     """A fresh instance: migrated, then the facilitator and a meeting started live."""
     instance = tmp / "instance"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "FLASK_DEBUG")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "FLASK_DEBUG")
+    }
     db_path = instance / "vendredi.sqlite3"
-    env.update({
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{db_path}",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     flask = Path(sys.executable).parent / "flask"
     t0 = now()
-    subprocess.run([str(flask), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        [str(flask), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     spec = json.dumps({"items": items, "password": doc.PASSWORD})
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "_setup", spec],
-                          cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "_setup", spec],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"setting up the instance failed:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout.strip().splitlines()[-1])
-    note(f"instance {instance} migrated, meeting {data['day']} live with {data['items']} items "
-         f"in {now() - t0:.1f} s")
+    note(
+        f"instance {instance} migrated, meeting {data['day']} live with {data['items']} items "
+        f"in {now() - t0:.1f} s"
+    )
     return env, data, db_path
 
 
@@ -159,10 +217,15 @@ def join_guest(base, code, first_name):
         match = CSRF_RE.search(page.text)
         if not match:
             raise RuntimeError("no csrf-token meta on /rejoindre")
-        answer = http.post(f"{base}/rejoindre", timeout=60, allow_redirects=False, data={
-            "code": code, "first_name": first_name, "csrf_token": match.group(1)})
+        answer = http.post(
+            f"{base}/rejoindre",
+            timeout=60,
+            allow_redirects=False,
+            data={"code": code, "first_name": first_name, "csrf_token": match.group(1)},
+        )
         if answer.status_code not in (302, 303) or "/direct" not in answer.headers.get(
-                "Location", ""):
+            "Location", ""
+        ):
             raise RuntimeError(f"guest {first_name} refused ({answer.status_code})")
         return http.cookies.get(COOKIE)
 
@@ -170,8 +233,7 @@ def join_guest(base, code, first_name):
 def join_guests(base, code, n, workers):
     t0 = now()
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        cookies = list(pool.map(lambda i: join_guest(base, code, f"Invité {i + 1:03d}"),
-                                range(n)))
+        cookies = list(pool.map(lambda i: join_guest(base, code, f"Invité {i + 1:03d}"), range(n)))
     return cookies, now() - t0
 
 
@@ -181,15 +243,18 @@ def db_round(db_path, round_id):
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30) as conn:
         total, yes, last = conn.execute(
             "SELECT COUNT(*), SUM(answer = 'for'), MAX(answered_at) FROM round_answer "
-            "WHERE round_id = ?", (round_id,)).fetchone()
-        opened = conn.execute("SELECT opened_at FROM round WHERE id = ?",
-                              (round_id,)).fetchone()[0]
-        guests = conn.execute("SELECT COUNT(*) FROM attendance WHERE guest_name IS NOT NULL"
-                              ).fetchone()[0]
+            "WHERE round_id = ?",
+            (round_id,),
+        ).fetchone()
+        opened = conn.execute("SELECT opened_at FROM round WHERE id = ?", (round_id,)).fetchone()[0]
+        guests = conn.execute(
+            "SELECT COUNT(*) FROM attendance WHERE guest_name IS NOT NULL"
+        ).fetchone()[0]
     span = None
     if last and opened:
-        span = (datetime.fromisoformat(str(last)) - datetime.fromisoformat(str(opened))
-                ).total_seconds()
+        span = (
+            datetime.fromisoformat(str(last)) - datetime.fromisoformat(str(opened))
+        ).total_seconds()
     return {"answers": total, "for": yes or 0, "guests": guests, "last_answer_s": span}
 
 
@@ -215,24 +280,35 @@ async def _follower_main(conn, counters, cfg):
     app = cfg["target"] == "app"
     first = {}  # fact key -> receipt times, one per follower (first receipt)
     other = {}  # event name -> count
-    state = {"disconnects": 0, "refused": 0, "errors": [], "same_key": 0, "older": 0,
-             "stopping": False}
+    state = {
+        "disconnects": 0,
+        "refused": 0,
+        "errors": [],
+        "same_key": 0,
+        "older": 0,
+        "stopping": False,
+        "views": {},
+    }
+    sizes = {}  # fact key -> bytes on the wire, at the probe follower (first receipt)
     clients, followers, tasks = [], [], set()
 
     async def answer(sio, me):
         if cfg["answer_spread"]:
             await asyncio.sleep(random.uniform(0, cfg["answer_spread"]))
         if app:
-            event, payload = "answer_round", {"round_id": me["round_id"], "answer": "for",
-                                              "op_id": uuid.uuid4().hex}
+            event, payload = (
+                "answer_round",
+                {"round_id": me["round_id"], "answer": "for", "op_id": uuid.uuid4().hex},
+            )
         else:
-            event, payload = "publish", {"seq": ANSWER_BASE + me["index"],
-                                         "size": cfg["answer_size"]}
+            event, payload = (
+                "publish",
+                {"seq": ANSWER_BASE + me["index"], "sizes": cfg["answer_sizes"]},
+            )
         record = me["answer"]
         record["t_send"] = now()
         try:
-            ack = await sio.call(event, payload, namespace=NAMESPACE,
-                                 timeout=cfg["ack_timeout"])
+            ack = await sio.call(event, payload, namespace=NAMESPACE, timeout=cfg["ack_timeout"])
         except Exception as error:  # noqa: BLE001 - a timeout is a figure, not a crash
             ack, record["error"] = None, type(error).__name__
         record["t_ack"] = now()
@@ -245,14 +321,27 @@ async def _follower_main(conn, counters, cfg):
 
     def make(index):
         sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
-        me = {"index": index, "seen": set(), "max_key": -1, "last_key": -1,
-              "last_counts": None, "answer": None, "round_id": None, "round_facts": 0,
-              "all_counted": None}
+        me = {
+            "index": index,
+            "seen": set(),
+            "max_key": -1,
+            "last_key": -1,
+            "last_counts": None,
+            "answer": None,
+            "round_id": None,
+            "round_facts": 0,
+            "all_counted": None,
+            "wire": None,
+        }
+        if index == PROBE_INDEX:
+            weigh_wire(sio, me)
 
         def on_fact(data):
             t = now()
             counters[RECEIPTS] += 1
             key = data["live_revision"] if app else data["entry_id"]
+            if me["wire"] is not None:
+                sizes.setdefault(key, me["wire"])
             # The app renders a fact after its commit, from the state of that moment: two
             # changes committed close together may both publish the newer revision, and a
             # fact rendered earlier may leave after a newer one (pages drop it: older news).
@@ -310,40 +399,68 @@ async def _follower_main(conn, counters, cfg):
         sio, me = make(index)
         async with limit:
             try:
-                await sio.connect(cfg["url"], headers={"Cookie": f"{COOKIE}={cookie}"},
-                                  transports=["websocket"], namespaces=[NAMESPACE],
-                                  wait_timeout=30)
+                await sio.connect(
+                    cfg["url"],
+                    headers={"Cookie": f"{COOKIE}={cookie}"},
+                    transports=["websocket"],
+                    namespaces=[NAMESPACE],
+                    wait_timeout=30,
+                )
                 doc.browser_like_ping_tolerance(sio)
-                ack = await sio.call(cfg["join_event"], cfg["join_data"], namespace=NAMESPACE,
-                                     timeout=60)
+                ack = await sio.call(
+                    cfg["join_event"], cfg["join_data"], namespace=NAMESPACE, timeout=60
+                )
             except Exception as error:  # noqa: BLE001
                 state["errors"].append(repr(error))
                 return
         if not (isinstance(ack, dict) and ack.get("ok")):
             state["refused"] += 1
             state["errors"].append(f"join refused: {str(ack)[:200]}")
+        else:  # the view the server gave this page (a guest: always "guest")
+            view = str(ack.get("view"))
+            state["views"][view] = state["views"].get(view, 0) + 1
         clients.append(sio)
         followers.append(me)
 
     t0 = now()
     await asyncio.gather(*(connect(i, cookie) for i, cookie in cfg["followers"]))
-    conn.send(("ready", {"connected": len(clients), "refused": state["refused"],
-                         "errors": state["errors"][:5], "seconds": now() - t0}))
+    conn.send(
+        (
+            "ready",
+            {
+                "connected": len(clients),
+                "refused": state["refused"],
+                "errors": state["errors"][:5],
+                "seconds": now() - t0,
+                "views": state["views"],
+            },
+        )
+    )
     while True:
         message = await loop.run_in_executor(None, conn.recv)
         if message[0] == "report":
-            conn.send(("report", {
-                "first": first, "same_key": state["same_key"], "older": state["older"],
-                "other": other, "disconnects": state["disconnects"],
-                "answers": [me["answer"] for me in followers],
-                "last_counts": [me["last_counts"] for me in followers],
-                "round_facts": [me["round_facts"] for me in followers],
-                "all_counted": [me["all_counted"] for me in followers],
-            }))
+            conn.send(
+                (
+                    "report",
+                    {
+                        "first": first,
+                        "same_key": state["same_key"],
+                        "older": state["older"],
+                        "sizes": sizes,
+                        "other": other,
+                        "disconnects": state["disconnects"],
+                        "answers": [me["answer"] for me in followers],
+                        "last_counts": [me["last_counts"] for me in followers],
+                        "round_facts": [me["round_facts"] for me in followers],
+                        "all_counted": [me["all_counted"] for me in followers],
+                    },
+                )
+            )
         elif message[0] == "quit":
             state["stopping"] = True
-            await asyncio.gather(*(asyncio.wait_for(c.disconnect(), 3) for c in clients),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                *(asyncio.wait_for(c.disconnect(), 3) for c in clients), return_exceptions=True
+            )
             conn.send(("bye",))
             return
 
@@ -360,8 +477,7 @@ class FollowerPool(doc.ClientPool):
             parent, child = ctx.Pipe()
             counters = ctx.RawArray("q", 5)
             part = {**cfg, "followers": [(i, cookies[i % len(cookies)]) for i in share]}
-            proc = ctx.Process(target=follower_process, args=(child, counters, part),
-                               daemon=True)
+            proc = ctx.Process(target=follower_process, args=(child, counters, part), daemon=True)
             proc.start()
             doc._CHILDREN.append(proc)
             self.procs.append(proc)
@@ -376,9 +492,21 @@ class FollowerPool(doc.ClientPool):
 
 
 def merge_reports(reports):
-    merged = {"first": {}, "other": {}, "answers": [], "last_counts": [], "round_facts": [],
-              "all_counted": [], "same_key": 0, "older": 0, "disconnects": 0}
+    merged = {
+        "first": {},
+        "other": {},
+        "answers": [],
+        "last_counts": [],
+        "round_facts": [],
+        "all_counted": [],
+        "same_key": 0,
+        "older": 0,
+        "disconnects": 0,
+        "sizes": {},
+    }
     for report in reports:
+        for key, size in report["sizes"].items():
+            merged["sizes"].setdefault(key, size)
         for key, times in report["first"].items():
             merged["first"].setdefault(key, []).extend(times)
         for event, count in report["other"].items():
@@ -393,21 +521,29 @@ def merge_reports(reports):
 # -- the facilitator -----------------------------------------------------------------------------
 
 
-class Console:
-    """The facilitator's console (in the bench process): sends the commands, follows the facts
-    like any page of the room (its own receipts are not counted)."""
+class Page:
+    """A page in the bench process that follows one view's facts (the console, the projector
+    screen, the size probe's phones); its receipts are not counted with the followers'."""
 
-    def __init__(self, sio, target, meeting_id, ack_timeout):
-        self.sio, self.target, self.meeting_id = sio, target, meeting_id
-        self.ack_timeout = ack_timeout
+    def __init__(self, sio, target, view):
+        self.sio, self.target, self.view = sio, target, view
         self.received = {}  # fact key -> receipt time
+        self.sizes = {}  # fact key -> bytes on the wire (first receipt)
         self.item_of = {}  # fact key -> current_item_id
         self.round_key = {}  # round_id -> key of the first fact showing it open
+        self.counted = {}  # answers "for" shown -> first time a fact showed that many
+        self.views = set()  # the `view` field of the facts received (app)
         self.last_key = None
         self.waiters = {}
-        self.sizes = {"full": [], "round": []}
-        self.counted = {}  # answers "for" shown -> first time a fact showed that many
+        self.ack_timeout = 60.0
+        self.wire = {"wire": None}
+        weigh_wire(sio, self.wire)
         sio.on("live_updated" if target == "app" else "fact", self.on_fact, namespace=NAMESPACE)
+
+    def join_data(self, meeting_id):
+        if self.target == "app":
+            return "join_live", {"meeting_id": meeting_id, "view": self.view}
+        return "join", {"view": self.view}
 
     def on_fact(self, data):
         t = now()
@@ -415,16 +551,14 @@ class Console:
         if key in self.received:
             return
         self.received[key] = t
+        self.sizes[key] = self.wire["wire"]
         if self.last_key is None or key > self.last_key:
             self.last_key = key
         if self.target == "app":
+            self.views.add(data.get("view"))
             self.item_of[key] = data.get("current_item_id")
             if data.get("round_id") and data["round_id"] not in self.round_key:
                 self.round_key[data["round_id"]] = key
-            regions = data.get("regions", {}).get("phone", {})
-            kind = "full" if "agenda" in regions else "round" if "round" in regions else None
-            if kind and len(self.sizes[kind]) < 20:
-                self.sizes[kind].append(len(json.dumps(data, separators=(",", ":"))))
             counts = round_counts(data)
             if counts and counts[1] is not None:
                 self.counted.setdefault(counts[1], t)
@@ -441,10 +575,6 @@ class Console:
         except TimeoutError:
             return None
 
-    def fact_size(self, kind):
-        sizes = self.sizes[kind]
-        return round(sum(sizes) / len(sizes)) if sizes else None
-
     async def call(self, event, data):
         try:
             ack = await self.sio.call(event, data, namespace=NAMESPACE, timeout=self.ack_timeout)
@@ -454,19 +584,30 @@ class Console:
             return ack, None
         return ack, (ack.get("error") if isinstance(ack, dict) else str(ack)[:80])
 
-    async def step(self, phase, seq, size):
+
+class Console(Page):
+    """The facilitator's console (in the bench process): sends the commands, follows the
+    console view's facts (its own receipts are not counted)."""
+
+    def __init__(self, sio, target, meeting_id, ack_timeout):
+        super().__init__(sio, target, "console")
+        self.meeting_id, self.ack_timeout = meeting_id, ack_timeout
+
+    async def step(self, phase, seq, sizes):
         """One "next": the command, its ack, then the fact with the new revision (as a console
         waits for it before the next click)."""
         record = {"phase": phase, "ok": False, "error": None, "key": None}
         if self.target == "app":
             seen = self.last_key
             record["t_send"] = now()
-            ack, error = await self.call("advance_item", {
-                "meeting_id": self.meeting_id, "live_revision": seen, "direction": "next"})
+            ack, error = await self.call(
+                "advance_item",
+                {"meeting_id": self.meeting_id, "live_revision": seen, "direction": "next"},
+            )
             record["key"] = seen + 1
         else:
             record["t_send"] = now()
-            ack, error = await self.call("publish", {"seq": seq, "size": size})
+            ack, error = await self.call("publish", {"seq": seq, "sizes": sizes})
             record["key"] = seq
         record["t_ack"] = now()
         record["error"] = error
@@ -483,8 +624,12 @@ class Console:
 
 
 def cpu_snapshot(proc, pool):
-    return {"server": doc.proc_stats(proc.pid), "clients": pool.cpu(),
-            "busy": doc.machine_busy(), "own": doc.proc_stats(os.getpid())["cpu"]}
+    return {
+        "server": doc.proc_stats(proc.pid),
+        "clients": pool.cpu(),
+        "busy": doc.machine_busy(),
+        "own": doc.proc_stats(os.getpid())["cpu"],
+    }
 
 
 def cpu_since(before, proc, pool):
@@ -493,9 +638,15 @@ def cpu_since(before, proc, pool):
     clients = after["clients"] - before["clients"]
     own = after["own"] - before["own"]
     others = after["busy"] - before["busy"] - server - clients - own
-    return {"wall": after["server"]["t"] - before["server"]["t"], "cpu_s": server,
-            "client_cpu_s": clients, "bench_cpu_s": own, "others_cpu_s": max(0.0, others),
-            "rss": after["server"]["rss"], "threads": after["server"]["threads"]}
+    return {
+        "wall": after["server"]["t"] - before["server"]["t"],
+        "cpu_s": server,
+        "client_cpu_s": clients,
+        "bench_cpu_s": own,
+        "others_cpu_s": max(0.0, others),
+        "rss": after["server"]["rss"],
+        "threads": after["server"]["threads"],
+    }
 
 
 async def wait_until(predicate, timeout, step=0.02):
@@ -505,13 +656,14 @@ async def wait_until(predicate, timeout, step=0.02):
     return predicate()
 
 
-async def advance_phase(args, console, pool, joined, proc, size):
+async def advance_phase(args, console, pool, joined, proc, sizes):
     """(a) The facilitator advances at a steady pace; then the drain."""
     received0 = pool.received()
     for i in range(args.warmup):  # not counted: first connections, templates compiled
-        await console.step("warmup", STEP_BASE + i, size)
-    await wait_until(lambda: pool.received() - received0 >= args.warmup * joined,
-                     args.drain_timeout)
+        await console.step("warmup", STEP_BASE + i, sizes)
+    await wait_until(
+        lambda: pool.received() - received0 >= args.warmup * joined, args.drain_timeout
+    )
     await asyncio.sleep(0.5)
     records = []
     before, received0 = cpu_snapshot(proc, pool), pool.received()
@@ -520,15 +672,17 @@ async def advance_phase(args, console, pool, joined, proc, size):
         delay = start + i / args.rate - now()
         if delay > 0:
             await asyncio.sleep(delay)
-        records.append(await console.step("advance", STEP_BASE + args.warmup + i, size))
+        records.append(await console.step("advance", STEP_BASE + args.warmup + i, sizes))
     sent_end = now()
     ok = sum(r["ok"] for r in records)
     await wait_until(lambda: pool.received() - received0 >= ok * joined, args.drain_timeout)
     drained = now()
     stats = cpu_since(before, proc, pool)
     stats.update({"send_s": sent_end - start, "drain_s": drained - sent_end})
-    note(f"{console.target} n={joined} advance: {ok}/{len(records)} steps ok in "
-         f"{sent_end - start:.1f} s, drained in {drained - sent_end:.1f} s")
+    note(
+        f"{console.target} n={joined} advance: {ok}/{len(records)} steps ok in "
+        f"{sent_end - start:.1f} s, drained in {drained - sent_end:.1f} s"
+    )
     return records, stats
 
 
@@ -538,18 +692,26 @@ async def round_phase(args, console, pool, joined, proc):
     before, received0 = cpu_snapshot(proc, pool), pool.received()
     info = {"round_id": None, "t_open": now(), "error": None}
     if console.target == "app":
-        ack, error = await console.call("open_round", {
-            "meeting_id": console.meeting_id, "kind": "consent",
-            "question": "Nous confions la réserve à l’équipe du jardin jusqu’à l’été."})
+        ack, error = await console.call(
+            "open_round",
+            {
+                "meeting_id": console.meeting_id,
+                "kind": "consent",
+                "question": "Nous confions la réserve à l’équipe du jardin jusqu’à l’été.",
+            },
+        )
         info["round_id"] = ack.get("round_id") if error is None else None
     else:
-        ack, error = await console.call("publish", {"seq": ROUND_SEQ, "size": args.round_size})
+        ack, error = await console.call(
+            "publish", {"seq": ROUND_SEQ, "sizes": args.floor_sizes["round"]}
+        )
     info["t_opened_ack"], info["error"] = now(), error
     if error is not None:
         note(f"{console.target} n={joined}: the round could not open: {error}")
         return info, cpu_since(before, proc, pool)
     all_answered = await wait_until(lambda: pool.count(ANSWERED) >= joined, args.answer_timeout)
     info["t_answered"] = now()
+
     # The fan-out. The floor sends the opening plus one fact per answer to every follower.
     # The app coalesces the answers' facts (one per 0.25 s, built from the database): it is
     # done when every follower shows all N answers counted (or, if some answer was refused,
@@ -560,17 +722,62 @@ async def round_phase(args, console, pool, joined, proc):
             if ok < joined:
                 return pool.received() - received0 >= joined
             return pool.count(ALL_COUNTED) >= joined
-        return (pool.received() - received0 >= (1 + ok) * joined
-                and (ok < joined or pool.count(ALL_COUNTED) >= joined))
+        return pool.received() - received0 >= (1 + ok) * joined and (
+            ok < joined or pool.count(ALL_COUNTED) >= joined
+        )
 
     await wait_until(fanned_out, args.drain_timeout, step=0.05)
     info["t_drained"] = now()
     stats = cpu_since(before, proc, pool)
-    note(f"{console.target} n={joined} round: "
-         f"{pool.count(ANSWERED_OK)}/{joined} answers ok "
-         f"{'' if all_answered else '(timed out) '}in {info['t_answered'] - info['t_open']:.1f} s, "
-         f"fan-out drained {info['t_drained'] - info['t_open']:.1f} s after the opening")
+    note(
+        f"{console.target} n={joined} round: "
+        f"{pool.count(ANSWERED_OK)}/{joined} answers ok "
+        f"{'' if all_answered else '(timed out) '}in {info['t_answered'] - info['t_open']:.1f} s, "
+        f"fan-out drained {info['t_drained'] - info['t_open']:.1f} s after the opening"
+    )
     return info, stats
+
+
+async def open_page(page, base, cookie, meeting_id):
+    """Connect one bench-process page (console, screen, probe phone) and join its view."""
+    await page.sio.connect(
+        base,
+        headers={"Cookie": f"{COOKIE}={cookie}"},
+        transports=["websocket"],
+        namespaces=[NAMESPACE],
+        wait_timeout=30,
+    )
+    doc.browser_like_ping_tolerance(page.sio)
+    ack, error = await page.call(*page.join_data(meeting_id))
+    if error is not None:
+        raise RuntimeError(f"the {page.view} page could not join: {error}")
+    if page.target == "app":
+        page.last_key = ack["live_revision"]
+        if page.view in ("console", "screen") and ack.get("view") != page.view:
+            raise RuntimeError(f"the {page.view} page got the view {ack.get('view')!r}")
+    return ack
+
+
+def median_size(sizes, keys):
+    values = sorted(sizes[k] for k in keys if sizes.get(k))
+    return values[len(values) // 2] if values else None
+
+
+def view_sizes(result, records, round_from):
+    """Bytes on the wire of the advance facts and of the round facts, per view: the guest
+    phone (the probe follower), the console and the screen."""
+    advance = [r["key"] for r in records if r["ok"]]
+    by_view = {
+        "guest": result["sizes"],
+        "console": result["console"].sizes,
+        "screen": result["screen"].sizes,
+    }
+    out = {"advance": {}, "round": {}}
+    for view, sizes in by_view.items():
+        out["advance"][view] = median_size(sizes, advance)
+        if round_from is not None:
+            out["round"][view] = median_size(sizes, [k for k in sizes if k >= round_from])
+    return out
 
 
 async def run_one(target, n, args, env, setup, tmp):
@@ -579,9 +786,13 @@ async def run_one(target, n, args, env, setup, tmp):
 
     port = doc.free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = doc.start_server(target, {**env, "HOST": "127.0.0.1", "PORT": str(port)},
-                            tmp / f"{target}-{args.mode}-{n}.log")
-    pool = console_sio = None
+    proc = doc.start_server(
+        target,
+        {**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        tmp / f"{target}-{args.mode}-{n}.log",
+    )
+    pool = None
+    pages = []
     try:
         doc.wait_http(f"{base}/connexion" if target == "app" else f"{base}/health", proc)
         join_s = None
@@ -589,57 +800,92 @@ async def run_one(target, n, args, env, setup, tmp):
             cookies, join_s = join_guests(base, setup["join_code"], n, args.join_workers)
             note(f"app n={n}: {n} guests joined through POST /rejoindre in {join_s:.1f} s")
             console_cookie = doc.sign_in(base, FACILITATOR)
+            screen_cookie = doc.sign_in(base, FACILITATOR)  # the projector: a member's browser
         else:
-            cookies, console_cookie = ["-"], "-"
+            cookies, console_cookie, screen_cookie = ["-"], "-", "-"
         idle = doc.proc_stats(proc.pid)
         cfg = {
-            "url": base, "target": target, "connect_concurrency": args.connect_concurrency,
+            "url": base,
+            "target": target,
+            "connect_concurrency": args.connect_concurrency,
             "join_event": "join_live" if target == "app" else "join",
-            "join_data": {"meeting_id": setup["meeting_id"]} if target == "app" else {},
+            # A guest's phone asks for the phone view; the server gives it the guest room.
+            "join_data": {"meeting_id": setup["meeting_id"], "view": "phone"}
+            if target == "app"
+            else {"view": "guest"},
             "fact_event": "live_updated" if target == "app" else "fact",
-            "ack_timeout": args.ack_timeout, "answer_spread": args.answer_spread,
-            "answer_size": args.round_size, "n": n,
+            "ack_timeout": args.ack_timeout,
+            "answer_spread": args.answer_spread,
+            "answer_sizes": args.floor_sizes["round"],
+            "n": n,
         }
         t0 = now()
         pool = FollowerPool(n, min(args.client_procs, n), cfg, cookies)
         ready = await pool.ready(timeout=max(120, n))
         connect_s = now() - t0
         joined = sum(r["connected"] - r["refused"] for r in ready)
+        views = {}
         for r in ready:
+            for view, count in r["views"].items():
+                views[view] = views.get(view, 0) + count
             for error in r["errors"]:
                 note(f"{target} n={n}: follower error: {error}")
+        if target == "app" and set(views) != {"guest"}:
+            note(f"app n={n}: followers were given the views {views}, not only 'guest'")
         await asyncio.sleep(args.settle)
         joined_stats = doc.proc_stats(proc.pid)
-        console_sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
-        console = Console(console_sio, target, setup["meeting_id"], args.ack_timeout)
-        await console_sio.connect(base, headers={"Cookie": f"{COOKIE}={console_cookie}"},
-                                  transports=["websocket"], namespaces=[NAMESPACE],
-                                  wait_timeout=30)
-        doc.browser_like_ping_tolerance(console_sio)
-        ack, error = await console.call(cfg["join_event"], cfg["join_data"])
-        if error is not None:
-            raise RuntimeError(f"the console could not join: {error}")
-        if target == "app":
-            console.last_key = ack["live_revision"]
-        note(f"{target} n={n}: {joined} followers joined in {connect_s:.1f} s; server RSS "
-             f"{idle['rss'] / 2**20:.0f} → {joined_stats['rss'] / 2**20:.0f} MB, "
-             f"{joined_stats['threads']} threads")
-        size = args.advance_size if target == "floor" else None
-        records, advance_stats = await advance_phase(args, console, pool, joined, proc, size)
-        if target == "app":
-            args.advance_size = max(100, (console.fact_size("full") or 2000) - FLOOR_ENVELOPE)
+        screen = Page(
+            socketio.AsyncClient(reconnection=False, request_timeout=30), target, "screen"
+        )
+        console = Console(
+            socketio.AsyncClient(reconnection=False, request_timeout=30),
+            target,
+            setup["meeting_id"],
+            args.ack_timeout,
+        )
+        pages = [screen, console]
+        await open_page(screen, base, screen_cookie, setup["meeting_id"])
+        await open_page(console, base, console_cookie, setup["meeting_id"])
+        note(
+            f"{target} n={n}: {joined} followers joined in {connect_s:.1f} s (views {views}), "
+            f"then a screen and a console; server RSS "
+            f"{idle['rss'] / 2**20:.0f} → {joined_stats['rss'] / 2**20:.0f} MB, "
+            f"{joined_stats['threads']} threads"
+        )
+        records, advance_stats = await advance_phase(
+            args, console, pool, joined, proc, args.floor_sizes["advance"]
+        )
         round_info, round_stats = await round_phase(args, console, pool, joined, proc)
         report = merge_reports(await pool.report())
         result = {
-            "target": target, "connected": joined, "join_guests_s": join_s,
-            "connect_s": connect_s, "idle": idle, "joined": joined_stats,
-            "records": records, "advance": advance_stats, "round": round_info,
-            "round_stats": round_stats, "console": console, "end": doc.proc_stats(proc.pid),
+            "target": target,
+            "connected": joined,
+            "join_guests_s": join_s,
+            "connect_s": connect_s,
+            "idle": idle,
+            "joined": joined_stats,
+            "views": views,
+            "agenda_items": setup["items"],
+            "records": records,
+            "advance": advance_stats,
+            "round": round_info,
+            "round_stats": round_stats,
+            "console": console,
+            "screen": screen,
+            "end": doc.proc_stats(proc.pid),
             **report,
         }
         if target == "app":
-            # Floor round facts get the size of the app's round facts (measured here).
-            args.round_size = max(100, (console.fact_size("round") or 2000) - FLOOR_ENVELOPE)
+            round_from = console.round_key.get(round_info["round_id"])
+        else:
+            round_from = ROUND_SEQ
+        result["view_sizes"] = view_sizes(result, records, round_from)
+        if target == "app":
+            # The floor's facts get the sizes of the app's, view by view (measured here).
+            for kind in ("advance", "round"):
+                for view, size in result["view_sizes"][kind].items():
+                    if size:
+                        args.floor_sizes[kind][view] = size
             if round_info["round_id"]:
                 result["db"] = db_round(setup["db_path"], round_info["round_id"])
         return result
@@ -647,11 +893,91 @@ async def run_one(target, n, args, env, setup, tmp):
         if pool is not None:
             await pool.close()
         doc.stop_process(proc)
-        if console_sio is not None:
+        for page in pages:
             try:
-                await asyncio.wait_for(console_sio.disconnect(), 3)
+                await asyncio.wait_for(page.sio.disconnect(), 3)
             except Exception:  # noqa: BLE001,S110 - the server is gone already
                 pass
+
+
+async def probe_sizes(args, tmp):
+    """The `live_updated` fact each view receives for an agenda of `--size-items` items: one
+    guest who joined at the door, one member's phone, the screen and the console; one advance,
+    then a round opened. Prints one JSON line per view and fact."""
+    import socketio
+
+    env, setup, _db = prepare_instance(tmp, args.size_items - 1)  # start_live adds the check-in
+    env = {**env, "SOCKETIO_ASYNC_MODE": args.mode}
+    port = doc.free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = doc.start_server(
+        "app", {**env, "HOST": "127.0.0.1", "PORT": str(port)}, tmp / f"probe-{args.mode}.log"
+    )
+    pages = []
+    try:
+        doc.wait_http(f"{base}/connexion", proc)
+        guest_cookie = join_guest(base, setup["join_code"], "Invité sonde")
+        cookies = {"guest": guest_cookie}
+        for view in ("phone", "screen", "console"):
+            cookies[view] = doc.sign_in(base, FACILITATOR)
+
+        def client():
+            return socketio.AsyncClient(reconnection=False, request_timeout=30)
+
+        console = Console(client(), "app", setup["meeting_id"], args.ack_timeout)
+        guest = Page(client(), "app", "phone")  # asks for the phone; the server says guest
+        pages = [guest, Page(client(), "app", "phone"), Page(client(), "app", "screen"), console]
+        given = {}
+        for page, who in zip(pages, ("guest", "phone", "screen", "console")):
+            ack = await open_page(page, base, cookies[who], setup["meeting_id"])
+            given[who] = ack.get("view")
+        if given["guest"] != "guest":
+            note(f"probe: the guest was given the view {given['guest']!r}")
+        record = await console.step("probe", 0, None)
+        facts = {"advance": record["key"] if record["ok"] else None}
+        ack, error = await console.call(
+            "open_round",
+            {
+                "meeting_id": setup["meeting_id"],
+                "kind": "consent",
+                "question": "Nous confions la réserve à l’équipe du jardin jusqu’à l’été.",
+            },
+        )
+        facts["round"] = None
+        if error is None:
+            await wait_until(lambda: ack.get("round_id") in console.round_key, args.ack_timeout)
+            facts["round"] = console.round_key.get(ack.get("round_id"))
+        for kind, key in facts.items():
+            for page, who in zip(pages, ("guest", "phone", "screen", "console")):
+                if key is not None:
+                    await page.wait_key(key, 10)
+                size = page.sizes.get(key)
+                figure(
+                    "app",
+                    None,
+                    "sizes",
+                    "live_updated_bytes",
+                    size,
+                    view=who,
+                    given_view=given[who],
+                    fact=kind,
+                    agenda_items=setup["items"],
+                    note="bytes on the wire of the whole Socket.IO packet",
+                )
+        note(
+            f"probe ({setup['items']} agenda items): advance fact bytes "
+            + ", ".join(
+                f"{w} {p.sizes.get(facts['advance'])}"
+                for p, w in zip(pages, ("guest", "phone", "screen", "console"))
+            )
+        )
+    finally:
+        for page in pages:
+            try:
+                await asyncio.wait_for(page.sio.disconnect(), 3)
+            except Exception:  # noqa: BLE001,S110
+                pass
+        doc.stop_process(proc)
 
 
 # -- figures -------------------------------------------------------------------------------------
@@ -662,11 +988,18 @@ def phase_cpu_figures(server, n, phase, stats):
     figure(server, n, phase, "server_cpu_pct", round(100 * stats["cpu_s"] / stats["wall"], 1))
     figure(server, n, phase, "server_rss_mb", round(stats["rss"] / 2**20, 1))
     figure(server, n, phase, "server_threads", stats["threads"])
-    figure(server, n, phase, "clients_cpu_pct",
-           round(100 * stats["client_cpu_s"] / stats["wall"], 1))
+    figure(
+        server, n, phase, "clients_cpu_pct", round(100 * stats["client_cpu_s"] / stats["wall"], 1)
+    )
     figure(server, n, phase, "bench_cpu_pct", round(100 * stats["bench_cpu_s"] / stats["wall"], 1))
-    figure(server, n, phase, "others_cpu_pct",
-           round(100 * stats["others_cpu_s"] / stats["wall"], 1), cores=os.cpu_count())
+    figure(
+        server,
+        n,
+        phase,
+        "others_cpu_pct",
+        round(100 * stats["others_cpu_s"] / stats["wall"], 1),
+        cores=os.cpu_count(),
+    )
 
 
 def report_run(result, n):
@@ -681,12 +1014,36 @@ def report_run(result, n):
     figure(server, n, "setup", "connect_all_s", round(result["connect_s"], 2))
     figure(server, n, "setup", "rss_idle_mb", round(result["idle"]["rss"] / 2**20, 1))
     figure(server, n, "setup", "rss_joined_mb", round(result["joined"]["rss"] / 2**20, 1))
-    figure(server, n, "setup", "rss_per_follower_kb",
-           round((result["joined"]["rss"] - result["idle"]["rss"]) / 1024 / max(1, n), 1))
+    figure(
+        server,
+        n,
+        "setup",
+        "rss_per_follower_kb",
+        round((result["joined"]["rss"] - result["idle"]["rss"]) / 1024 / max(1, n), 1),
+    )
     figure(server, n, "setup", "server_threads", result["joined"]["threads"])
     if server == "app":
-        figure(server, n, "setup", "advance_fact_chars", console.fact_size("full"))
-        figure(server, n, "setup", "round_fact_chars", console.fact_size("round"))
+        figure(
+            server,
+            n,
+            "setup",
+            "followers_view",
+            result["views"].get("guest", 0),
+            by_view=result["views"],
+            note="followers the server put in the guest room",
+        )
+    for kind in ("advance", "round"):
+        for view, size in result["view_sizes"][kind].items():
+            figure(
+                server,
+                n,
+                "setup",
+                f"{kind}_fact_bytes",
+                size,
+                view=view,
+                agenda_items=result.get("agenda_items"),
+                note="median bytes on the wire of the whole Socket.IO packet",
+            )
     # -- (a) advance
     records = [r for r in result["records"] if r["phase"] == "advance"]
     ok = [r for r in records if r["ok"]]
@@ -708,8 +1065,13 @@ def report_run(result, n):
     figure(server, n, phase, "steps_ok", len(ok))
     if errors:
         figure(server, n, phase, "step_errors", sum(errors.values()), errors=errors)
-    figure(server, n, phase, "steps_per_s",
-           round(len(records) / result["advance"]["send_s"], 2) if records else None)
+    figure(
+        server,
+        n,
+        phase,
+        "steps_per_s",
+        round(len(records) / result["advance"]["send_s"], 2) if records else None,
+    )
     figure(server, n, phase, "ack_p50_ms", ms(percentile(acks, 50)))
     figure(server, n, phase, "ack_p99_ms", ms(percentile(acks, 99)))
     for q in (50, 95, 99):
@@ -719,6 +1081,15 @@ def report_run(result, n):
     figure(server, n, phase, "all_followers_p99_ms", ms(percentile(complete, 99)))
     figure(server, n, phase, "receipts_expected", expected)
     figure(server, n, phase, "facts_lost", expected - received)
+    for page in (console, result["screen"]):
+        figure(
+            server,
+            n,
+            phase,
+            f"{page.view}_facts_lost",
+            sum(1 for r in ok if r["key"] not in page.received),
+            note=f"advance facts the {page.view} page never received",
+        )
     figure(server, n, phase, "drain_s", round(result["advance"]["drain_s"], 2))
     phase_cpu_figures(server, n, phase, result["advance"])
     head["advance"] = {q: percentile(latencies, q) for q in (50, 99)}
@@ -756,31 +1127,50 @@ def report_run(result, n):
     figure(server, n, phase, "answer_ack_p99_ms", ms(percentile(ack_lat, 99)))
     figure(server, n, phase, "answer_ack_max_ms", ms(max(ack_lat) if ack_lat else None))
     all_acked = last_ack - t_open if last_ack is not None and failed_n == 0 else None
-    figure(server, n, phase, "all_answers_acked_s",
-           round(all_acked, 3) if all_acked is not None else None)
-    head["round"] = {"open50": percentile(opened, 50), "open99": percentile(opened, 99),
-                     "ack50": percentile(ack_lat, 50), "ack99": percentile(ack_lat, 99),
-                     "acked": all_acked, "counted": None}
+    figure(
+        server,
+        n,
+        phase,
+        "all_answers_acked_s",
+        round(all_acked, 3) if all_acked is not None else None,
+    )
+    head["round"] = {
+        "open50": percentile(opened, 50),
+        "open99": percentile(opened, 99),
+        "ack50": percentile(ack_lat, 50),
+        "ack99": percentile(ack_lat, 99),
+        "acked": all_acked,
+        "counted": None,
+    }
     if server == "app":
         db = result.get("db") or {}
         counted_at = console.counted.get(joined)
         counted = counted_at - t_open if counted_at is not None else None
-        figure(server, n, phase, "last_answer_counted_s",
-               round(counted, 3) if counted is not None else None,
-               note="opening sent -> the console's fact shows all N answers")
+        figure(
+            server,
+            n,
+            phase,
+            "last_answer_counted_s",
+            round(counted, 3) if counted is not None else None,
+            note="opening sent -> the console's fact shows all N answers",
+        )
         figure(server, n, phase, "db_answers", db.get("answers"))
         figure(server, n, phase, "db_answers_for", db.get("for"))
         figure(server, n, phase, "db_guests", db.get("guests"))
-        figure(server, n, phase, "db_last_answer_s",
-               round(db["last_answer_s"], 3) if db.get("last_answer_s") is not None else None,
-               note="round opened_at -> last answered_at, server clock")
+        figure(
+            server,
+            n,
+            phase,
+            "db_last_answer_s",
+            round(db["last_answer_s"], 3) if db.get("last_answer_s") is not None else None,
+            note="round opened_at -> last answered_at, server clock",
+        )
         lost = n - (db.get("for") or 0)
         figure(server, n, phase, "answers_lost", lost, note="N - 'for' answers in the database")
         finals = result["last_counts"]
         shown = sum(1 for c in finals if c and c[1] == n)
         figure(server, n, phase, "followers_last_fact_shows_n", shown)
-        figure(server, n, phase, "console_last_fact_shows",
-               max(console.counted, default=None))
+        figure(server, n, phase, "console_last_fact_shows", max(console.counted, default=None))
         head["round"]["counted"] = counted
         head["answers_lost"] = lost
         head["final_ok"] = f"{shown}/{joined}"
@@ -794,27 +1184,58 @@ def report_run(result, n):
     figure(server, n, phase, "fanout_messages_expected", expected)
     figure(server, n, phase, "fanout_messages_lost", lost)
     shown_at = [t - t_open for t in result["all_counted"] if t is not None]
-    figure(server, n, phase, "all_counted_p50_s", round(percentile(shown_at, 50), 3)
-           if shown_at else None, note="opening sent -> a follower's page shows all N answers")
-    figure(server, n, phase, "all_counted_every_follower_s",
-           round(max(shown_at), 3) if len(shown_at) == joined and shown_at else None)
+    figure(
+        server,
+        n,
+        phase,
+        "all_counted_p50_s",
+        round(percentile(shown_at, 50), 3) if shown_at else None,
+        note="opening sent -> a follower's page shows all N answers",
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "all_counted_every_follower_s",
+        round(max(shown_at), 3) if len(shown_at) == joined and shown_at else None,
+    )
     figure(server, n, phase, "followers_never_showing_n", joined - len(shown_at))
-    figure(server, n, phase, "fanout_drained_s", round(info["t_drained"] - t_open, 2),
-           note="opening sent -> every follower shows N and has every fact (or the timeout)")
+    figure(
+        server,
+        n,
+        phase,
+        "fanout_drained_s",
+        round(info["t_drained"] - t_open, 2),
+        note="opening sent -> every follower shows N and has every fact (or the timeout)",
+    )
     phase_cpu_figures(server, n, phase, result["round_stats"])
-    head["round_others"] = (100 * result["round_stats"]["others_cpu_s"]
-                            / result["round_stats"]["wall"])
+    head["round_others"] = (
+        100 * result["round_stats"]["others_cpu_s"] / result["round_stats"]["wall"]
+    )
     head["round"]["every"] = max(shown_at) if len(shown_at) == joined and shown_at else None
     # -- all
     figure(server, n, "all", "follower_disconnects", result["disconnects"])
     if server == "app":  # floor facts carry a sequence number, not a revision
-        figure(server, n, "all", "facts_same_revision", result["same_key"],
-               note="receipts repeating a live_revision the page already had")
-        figure(server, n, "all", "facts_older_revision", result["older"],
-               note="receipts of a live_revision older than one already received (pages "
-               "drop them as older news)")
-    figure(server, n, "all", "other_messages", sum(result["other"].values()),
-           by_event=result["other"])
+        figure(
+            server,
+            n,
+            "all",
+            "facts_same_revision",
+            result["same_key"],
+            note="receipts repeating a live_revision the page already had",
+        )
+        figure(
+            server,
+            n,
+            "all",
+            "facts_older_revision",
+            result["older"],
+            note="receipts of a live_revision older than one already received (pages "
+            "drop them as older news)",
+        )
+    figure(
+        server, n, "all", "other_messages", sum(result["other"].values()), by_event=result["other"]
+    )
     figure(server, n, "all", "rss_end_mb", round(result["end"]["rss"] / 2**20, 1))
     return head
 
@@ -826,16 +1247,20 @@ def ratio(a, f):
 def compare(mode, n, app, floor):
     """The app/floor ratios; one row of the summary table."""
     row = {"mode": mode, "n": n}
-    pairs = [("advance_latency_p50", app["advance"][50], floor["advance"][50]),
-             ("advance_latency_p99", app["advance"][99], floor["advance"][99])]
+    pairs = [
+        ("advance_latency_p50", app["advance"][50], floor["advance"][50]),
+        ("advance_latency_p99", app["advance"][99], floor["advance"][99]),
+    ]
     if app.get("round") and floor.get("round"):
         a, f = app["round"], floor["round"]
-        pairs += [("round_open_p50", a["open50"], f["open50"]),
-                  ("round_open_p99", a["open99"], f["open99"]),
-                  ("answer_ack_p50", a["ack50"], f["ack50"]),
-                  ("answer_ack_p99", a["ack99"], f["ack99"]),
-                  ("all_answers_acked", a["acked"], f["acked"]),
-                  ("all_counted_every_follower", a["every"], f["every"])]
+        pairs += [
+            ("round_open_p50", a["open50"], f["open50"]),
+            ("round_open_p99", a["open99"], f["open99"]),
+            ("answer_ack_p50", a["ack50"], f["ack50"]),
+            ("answer_ack_p99", a["ack99"], f["ack99"]),
+            ("all_answers_acked", a["acked"], f["acked"]),
+            ("all_counted_every_follower", a["every"], f["every"]),
+        ]
     for name, a, f in pairs:
         phase = "advance" if name.startswith("advance") else "round"
         figure("app/floor", n, phase, f"{name}_ratio", ratio(a, f))
@@ -843,28 +1268,35 @@ def compare(mode, n, app, floor):
     row["counted"] = app.get("round", {}) and app["round"]["counted"]
     row["lost"] = app.get("answers_lost")
     row["final_ok"] = app.get("final_ok")
-    row["others"] = (f"{app['advance_others']:.0f}/{floor['advance_others']:.0f}, "
-                     f"{app.get('round_others', 0):.0f}/{floor.get('round_others', 0):.0f}")
+    row["others"] = (
+        f"{app['advance_others']:.0f}/{floor['advance_others']:.0f}, "
+        f"{app.get('round_others', 0):.0f}/{floor.get('round_others', 0):.0f}"
+    )
     return row
 
 
 def print_table(rows):
     def cell(v):
         a, f, r = v if v else (None, None, None)
-        return (f"{doc.fmt(ms(a) and round(ms(a)))}/{doc.fmt(ms(f) and round(ms(f)))}"
-                f" ({doc.fmt(r)}×)")
+        return (
+            f"{doc.fmt(ms(a) and round(ms(a)))}/{doc.fmt(ms(f) and round(ms(f)))} ({doc.fmt(r)}×)"
+        )
 
-    note("summary: app/floor in ms (ratio); others = CPU % other programs took during "
-         "advance and round, app/floor (100 = one core)")
+    note(
+        "summary: app/floor in ms (ratio); others = CPU % other programs took during "
+        "advance and round, app/floor (100 = one core)"
+    )
     for r in rows:
-        note(f"{r['mode']} N={r['n']}: advance p50 {cell(r.get('advance_latency_p50'))}, "
-             f"p99 {cell(r.get('advance_latency_p99'))} | round open p50 "
-             f"{cell(r.get('round_open_p50'))}, p99 {cell(r.get('round_open_p99'))} | "
-             f"answer ack p50 {cell(r.get('answer_ack_p50'))}, p99 "
-             f"{cell(r.get('answer_ack_p99'))} | all acked {cell(r.get('all_answers_acked'))}"
-             f" | N shown everywhere {cell(r.get('all_counted_every_follower'))}"
-             f" | counted {doc.fmt(r['counted'] and round(r['counted'], 2))} s | lost "
-             f"{r['lost']} | last fact shows N {r['final_ok']} | others {r['others']}")
+        note(
+            f"{r['mode']} N={r['n']}: advance p50 {cell(r.get('advance_latency_p50'))}, "
+            f"p99 {cell(r.get('advance_latency_p99'))} | round open p50 "
+            f"{cell(r.get('round_open_p50'))}, p99 {cell(r.get('round_open_p99'))} | "
+            f"answer ack p50 {cell(r.get('answer_ack_p50'))}, p99 "
+            f"{cell(r.get('answer_ack_p99'))} | all acked {cell(r.get('all_answers_acked'))}"
+            f" | N shown everywhere {cell(r.get('all_counted_every_follower'))}"
+            f" | counted {doc.fmt(r['counted'] and round(r['counted'], 2))} s | lost "
+            f"{r['lost']} | last fact shows N {r['final_ok']} | others {r['others']}"
+        )
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -877,6 +1309,17 @@ async def main_async(args):
     for mode in modes:
         args.mode = mode
         CONTEXT["async_mode"] = mode
+        if args.size_items:
+            tmp = Path(tempfile.mkdtemp(prefix=f"vendredi-bench-session-{mode}-sizes-"))
+            try:
+                note(f"--- {mode}: fact sizes per view, agenda of {args.size_items} items ---")
+                await probe_sizes(args, tmp)
+            finally:
+                doc.stop_all()
+                if args.keep:
+                    note(f"kept {tmp} (server log and database)")
+                else:
+                    shutil.rmtree(tmp, ignore_errors=True)
         for n in counts:
             tmp = Path(tempfile.mkdtemp(prefix=f"vendredi-bench-session-{mode}-{n}-"))
             try:
@@ -887,8 +1330,7 @@ async def main_async(args):
                 app = report_run(await run_one("app", n, args, env, setup, tmp), n)
                 if args.no_floor:
                     continue
-                note(f"--- {mode}, {n} followers: floor (facts of {args.advance_size} and "
-                     f"{args.round_size} chars) ---")
+                note(f"--- {mode}, {n} followers: floor (facts of {args.floor_sizes} bytes) ---")
                 floor = report_run(await run_one("floor", n, args, env, setup, tmp), n)
                 rows.append(compare(mode, n, app, floor))
             finally:
@@ -902,33 +1344,64 @@ async def main_async(args):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", default="50,200,500",
-                        help="follower counts, comma-separated (default %(default)s)")
-    parser.add_argument("--async-mode", default="threading",
-                        help="SOCKETIO_ASYNC_MODE of the app and the floor: threading, gevent, "
-                             "or both as threading,gevent (default %(default)s)")
+    parser.add_argument(
+        "--clients",
+        default="50,200,500",
+        help="follower counts, comma-separated (default %(default)s)",
+    )
+    parser.add_argument(
+        "--async-mode",
+        default="threading",
+        help="SOCKETIO_ASYNC_MODE of the app and the floor: threading, gevent, "
+        "or both as threading,gevent (default %(default)s)",
+    )
     parser.add_argument("--items", type=int, default=20, help="agenda items added (default 20)")
+    parser.add_argument(
+        "--size-items",
+        type=int,
+        default=11,
+        help="agenda items (check-in included) of the fact-size probe run before "
+        "each mode's runs; 0 skips it (default %(default)s)",
+    )
     parser.add_argument("--steps", type=int, default=10, help="advance steps measured")
     parser.add_argument("--rate", type=float, default=1.0, help="advance steps per second")
     parser.add_argument("--warmup", type=int, default=2, help="advance steps not counted")
-    parser.add_argument("--answer-spread", type=float, default=0.0,
-                        help="each follower waits a random 0..S s before answering (default 0: "
-                             "every follower answers as soon as the round reaches it)")
-    parser.add_argument("--client-procs", type=int, default=2,
-                        help="processes holding the asyncio followers")
-    parser.add_argument("--connect-concurrency", type=int, default=25,
-                        help="connections opened at once per follower process")
-    parser.add_argument("--join-workers", type=int, default=8,
-                        help="guests joining through POST /rejoindre at once")
-    parser.add_argument("--settle", type=float, default=1.0,
-                        help="pause after all joins, seconds")
-    parser.add_argument("--drain-timeout", type=float, default=90.0,
-                        help="longest wait for missing receipts after a phase, seconds")
-    parser.add_argument("--answer-timeout", type=float, default=90.0,
-                        help="longest wait for every answer's ack, seconds")
+    parser.add_argument(
+        "--answer-spread",
+        type=float,
+        default=0.0,
+        help="each follower waits a random 0..S s before answering (default 0: "
+        "every follower answers as soon as the round reaches it)",
+    )
+    parser.add_argument(
+        "--client-procs", type=int, default=2, help="processes holding the asyncio followers"
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=25,
+        help="connections opened at once per follower process",
+    )
+    parser.add_argument(
+        "--join-workers", type=int, default=8, help="guests joining through POST /rejoindre at once"
+    )
+    parser.add_argument("--settle", type=float, default=1.0, help="pause after all joins, seconds")
+    parser.add_argument(
+        "--drain-timeout",
+        type=float,
+        default=90.0,
+        help="longest wait for missing receipts after a phase, seconds",
+    )
+    parser.add_argument(
+        "--answer-timeout",
+        type=float,
+        default=90.0,
+        help="longest wait for every answer's ack, seconds",
+    )
     parser.add_argument("--ack-timeout", type=float, default=60.0)
-    parser.add_argument("--no-floor", action="store_true",
-                        help="measure the app only (a quicker look; no ratios)")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="measure the app only (a quicker look; no ratios)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp instances and logs")
     args = parser.parse_args(argv)
     for mode in args.async_mode.split(","):
@@ -936,7 +1409,10 @@ def parse_args(argv=None):
             parser.error(f"unsupported async mode {mode!r} (threading or gevent)")
     if args.items < args.warmup + args.steps + 1:
         parser.error("--items must exceed --warmup + --steps (one step per item)")
-    args.advance_size = args.round_size = 2000  # replaced by the sizes measured on the app
+    # Bytes on the wire of the floor's facts per view, replaced by the sizes measured on the app.
+    args.floor_sizes = {
+        kind: {"guest": 2000, "console": 2000, "screen": 2000} for kind in ("advance", "round")
+    }
     return args
 
 

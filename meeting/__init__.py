@@ -99,8 +99,8 @@ def _init_login(app):
 
 
 def _init_pages(app):
-    from .i18n import _
     from .errors import ServiceError
+    from .i18n import _
 
     messages = {
         400: lambda: _("La demande est incomplète ou mal formée."),

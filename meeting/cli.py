@@ -8,10 +8,10 @@ import click
 from flask import current_app
 from sqlalchemy import select, update
 
+from .errors import ServiceError
 from .extensions import db
 from .models import Member
 from .models.base import utcnow
-from .errors import ServiceError
 
 DEMO_PASSWORD = "vendredi"
 
@@ -53,14 +53,18 @@ def create_admin_command(name, email, password):
 
 
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des membres.")
+@click.option(
+    "--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des membres."
+)
 def demo_command(if_empty):
     """Fill an empty database with a believable Le 97 (demo data only)."""
     if db.session.scalar(select(Member.id).limit(1)) is not None:
         if if_empty:
             click.echo("La base contient déjà des données : démonstration non chargée.")
             return
-        raise click.ClickException("La base n’est pas vide : la démonstration n’est chargée que dans une base vide.")
+        raise click.ClickException(
+            "La base n’est pas vide : la démonstration n’est chargée que dans une base vide."
+        )
     base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"
     with current_app.test_request_context("/", base_url=base_url):
         load_demo()
@@ -191,14 +195,24 @@ def _demo_fridays(members, clock, rng):
             meeting = meeting_on(day)
         for author in rng.sample(members, 3):
             write(author, meeting, "mood", rng.choice(past_moods))
-        need = write(by_name["Lucie"], meeting, "need", "Plus de liquide vaisselle à la cuisine.",
-                     "Liquide vaisselle")
+        need = write(
+            by_name["Lucie"],
+            meeting,
+            "need",
+            "Plus de liquide vaisselle à la cuisine.",
+            "Liquide vaisselle",
+        )
         with clock.step(hours=4):
             prep.claim_need(by_name["Hugo"], need.id, "j’en prends au marché")
         with clock.step(hours=30):
             prep.resolve_need(by_name["Hugo"], need.id, "met")
-        write(by_name["Théo"], meeting, "topic", "Qui ouvre la maison le samedi matin ?",
-              "Permanences du samedi")
+        write(
+            by_name["Théo"],
+            meeting,
+            "topic",
+            "Qui ouvre la maison le samedi matin ?",
+            "Permanences du samedi",
+        )
         # 12:00 and 13:55 in Paris (UTC+1 in winter).
         if weeks_ago == 1:
             _demo_live_meeting(meeting, members, by_name, clock, coming)
@@ -212,42 +226,99 @@ def _demo_fridays(members, clock, rng):
         meeting = meetings.ensure_meeting(dates.next_meeting_date())
     hours_left = (utcnow() - clock.now).total_seconds() / 3600
     pace = max(0.2, hours_left / 12)  # spread the coming Friday's writing over the days left
-    write(by_name["Inès"], meeting, "mood",
-          "Heureuse de l’atelier couture de samedi : **douze personnes**, dont trois voisines "
-          "qui n’étaient jamais entrées au 97.")
-    write(by_name["Pierre-Alain"], meeting, "mood",
-          "Je trouve qu’on parle beaucoup d’argent ces temps-ci ; j’aimerais qu’on garde du "
-          "temps pour les projets.")
-    soap = write(by_name["Nadia"], meeting, "need", "Il n’y a plus de savon dans les toilettes "
-                 "du rez-de-chaussée.", "Du savon")
-    write(by_name["Sophie"], meeting, "need", "L’huile d’olive de la cuisine est presque finie "
-          "(pour les repas du vendredi).", "De l’huile")
-    garden = write(by_name["Fatou"], meeting, "need",
-                   "Un coup de main samedi 10 h pour **pailler les buttes** du Jardin du "
-                   "Ravelin avant le gel. Apportez des gants !", "Un coup de main au jardin")
+    write(
+        by_name["Inès"],
+        meeting,
+        "mood",
+        "Heureuse de l’atelier couture de samedi : **douze personnes**, dont trois voisines "
+        "qui n’étaient jamais entrées au 97.",
+    )
+    write(
+        by_name["Pierre-Alain"],
+        meeting,
+        "mood",
+        "Je trouve qu’on parle beaucoup d’argent ces temps-ci ; j’aimerais qu’on garde du "
+        "temps pour les projets.",
+    )
+    soap = write(
+        by_name["Nadia"],
+        meeting,
+        "need",
+        "Il n’y a plus de savon dans les toilettes du rez-de-chaussée.",
+        "Du savon",
+    )
+    write(
+        by_name["Sophie"],
+        meeting,
+        "need",
+        "L’huile d’olive de la cuisine est presque finie (pour les repas du vendredi).",
+        "De l’huile",
+    )
+    garden = write(
+        by_name["Fatou"],
+        meeting,
+        "need",
+        "Un coup de main samedi 10 h pour **pailler les buttes** du Jardin du "
+        "Ravelin avant le gel. Apportez des gants !",
+        "Un coup de main au jardin",
+    )
     with clock.step(hours=pace):
         prep.claim_need(by_name["Théo"], garden.id, "je viens avec ma brouette")
-    write(by_name["Jeanne"], meeting, "topic",
-          "Le chauffage du premier étage fait un bruit étrange. Qui connaît un·e chauffagiste ?",
-          "Chauffage du premier étage")
+    write(
+        by_name["Jeanne"],
+        meeting,
+        "topic",
+        "Le chauffage du premier étage fait un bruit étrange. Qui connaît un·e chauffagiste ?",
+        "Chauffage du premier étage",
+    )
     wished = [(coming + timedelta(days=14), "19:00"), (coming + timedelta(days=21), "19:00")]
-    for author, title, body, place, dates, minutes, people, material in [
-        (mathieu, "Apéro politique : les municipales à Battant",
-         ("Un apéro ouvert pour parler des municipales, **sans parti ni tribune** : chacun "
-          "vient avec une question sur le quartier."), "house", wished, 120, 30,
-         "Chaises du grenier, de quoi grignoter"),
-        (by_name["Lucie"], "Projection « Les Doléances »",
-         "Projection du documentaire puis discussion avec l’équipe du film.", "house",
-         [(coming + timedelta(days=9), "20:00")], 150, 40, "Vidéoprojecteur, rallonge"),
-        (by_name["Fatou"], "Atelier maraîchage au Jardin du Ravelin",
-         "Préparer les semis de printemps et apprendre à faire un compost chaud.", "garden",
-         [(coming + timedelta(days=29), "10:00"), (coming + timedelta(days=36), "10:00")], 180,
-         12, "Graines, terreau, outils"),
+    for author, title, body, place, wished_dates, minutes, people, material in [
+        (
+            mathieu,
+            "Apéro politique : les municipales à Battant",
+            (
+                "Un apéro ouvert pour parler des municipales, **sans parti ni tribune** : chacun "
+                "vient avec une question sur le quartier."
+            ),
+            "house",
+            wished,
+            120,
+            30,
+            "Chaises du grenier, de quoi grignoter",
+        ),
+        (
+            by_name["Lucie"],
+            "Projection « Les Doléances »",
+            "Projection du documentaire puis discussion avec l’équipe du film.",
+            "house",
+            [(coming + timedelta(days=9), "20:00")],
+            150,
+            40,
+            "Vidéoprojecteur, rallonge",
+        ),
+        (
+            by_name["Fatou"],
+            "Atelier maraîchage au Jardin du Ravelin",
+            "Préparer les semis de printemps et apprendre à faire un compost chaud.",
+            "garden",
+            [(coming + timedelta(days=29), "10:00"), (coming + timedelta(days=36), "10:00")],
+            180,
+            12,
+            "Graines, terreau, outils",
+        ),
     ]:
         with clock.step(hours=rng.uniform(0.5, 1.5) * pace):
             proposals.propose_event(
-                author, meeting.id, title, body,
-                [(d.isoformat(), t) for d, t in dates], minutes, place, None, people, material,
+                author,
+                meeting.id,
+                title,
+                body,
+                [(d.isoformat(), t) for d, t in wished_dates],
+                minutes,
+                place,
+                None,
+                people,
+                material,
             )
     # The coming Friday's agenda is prepared, its roles suggested and given.
     from .live import services as agenda
@@ -263,8 +334,8 @@ def _demo_fridays(members, clock, rng):
 def _demo_live_meeting(meeting, members, by_name, clock, coming):
     """Last Friday, run live: roles, attendance, agenda, a consent round with an objection
     lifted, decisions, actions, a postponed point."""
-    from .live import services as agenda
     from .decisions import services as decisions
+    from .live import services as agenda
 
     camille, mathieu, lucie = by_name["Camille"], by_name["Mathieu"], by_name["Lucie"]
     day = meeting.scheduled_for
@@ -286,39 +357,60 @@ def _demo_live_meeting(meeting, members, by_name, clock, coming):
         agenda.advance(camille, meeting.id, meeting.live_revision)  # to the first point
     items = agenda.agenda_items(meeting.id)
     with clock.step(hours=0, at=datetime.combine(day, time(11, 20))):
-        round_ = agenda.start_round(camille, meeting.id, "consent",
-                                    "Deux personnes assurent la permanence du samedi matin, "
-                                    "à tour de rôle, inscrites sur le tableau de l’entrée.")
+        round_ = agenda.start_round(
+            camille,
+            meeting.id,
+            "consent",
+            "Deux personnes assurent la permanence du samedi matin, "
+            "à tour de rôle, inscrites sur le tableau de l’entrée.",
+        )
         for member in members[:8]:
             if member.display_name.startswith(("Sophie", "Hugo")):
                 continue
             if member.display_name.startswith("Pierre-Alain"):
-                agenda.answer_round(member, round_.id, "object",
-                                    "Et si personne ne s’inscrit ? Il faut un plan B.")
+                agenda.answer_round(
+                    member, round_.id, "object", "Et si personne ne s’inscrit ? Il faut un plan B."
+                )
             else:
                 agenda.answer_round(member, round_.id, "for")
         agenda.close_round(camille, round_.id)
     with clock.step(hours=0, at=datetime.combine(day, time(11, 30))):
         decision = decisions.record_decision(
-            mathieu, meeting.id,
+            mathieu,
+            meeting.id,
             "Deux personnes assurent la **permanence du samedi matin** (10 h – 12 h), à tour de "
-            "rôle, inscrites sur le tableau de l’entrée.", "consent",
+            "rôle, inscrites sur le tableau de l’entrée.",
+            "consent",
             objections="Pierre-Alain : que faire si personne ne s’inscrit ?",
             objections_lifted="La conciergerie relance le jeudi ; sans inscrit·e, la maison "
-                              "reste fermée et on en reparle.",
-            review_on=(coming + timedelta(days=28)).isoformat())
-        decisions.add_action(mathieu, meeting.id, "Dessiner le tableau des permanences",
-                             by_name["Jeanne"].id, (coming + timedelta(days=1)).isoformat(),
-                             decision.id)
+            "reste fermée et on en reparle.",
+            review_on=(coming + timedelta(days=28)).isoformat(),
+        )
+        decisions.add_action(
+            mathieu,
+            meeting.id,
+            "Dessiner le tableau des permanences",
+            by_name["Jeanne"].id,
+            (coming + timedelta(days=1)).isoformat(),
+            decision.id,
+        )
     with clock.step(hours=0, at=datetime.combine(day, time(11, 45))):
         db.session.refresh(meeting)
         if any(i.status == "pending" for i in items[2:]):
             agenda.advance(camille, meeting.id, meeting.live_revision)
-            decisions.record_decision(mathieu, meeting.id,
-                                      "Hugo a rapporté du liquide vaisselle : besoin satisfait.",
-                                      "information")
-            decisions.add_action(mathieu, meeting.id, "Racheter du liquide vaisselle en vrac",
-                                 by_name["Hugo"].id, (coming + timedelta(days=3)).isoformat())
+            decisions.record_decision(
+                mathieu,
+                meeting.id,
+                "Hugo a rapporté du liquide vaisselle : besoin satisfait.",
+                "information",
+            )
+            decisions.add_action(
+                mathieu,
+                meeting.id,
+                "Racheter du liquide vaisselle en vrac",
+                by_name["Hugo"].id,
+                (coming + timedelta(days=3)).isoformat(),
+            )
     with clock.step(hours=0, at=datetime.combine(day, time(12, 50))):
         db.session.refresh(meeting)
         if any(i.status == "pending" for i in agenda.agenda_items(meeting.id)):

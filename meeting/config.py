@@ -80,8 +80,10 @@ def from_environment(instance_path):
         "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "vendredi@localhost"),
         "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
-        # Public base URL used in e-mailed links when there is no request (optional).
-        "PUBLIC_URL": env.get("PUBLIC_URL", ""),
+        # The place's public base URL, sub-path included (`https://le97.example/vendredi`),
+        # optional: links in e-mails and in live fragments (see realtime.render_context).
+        # Without it, the address the page was reached at (as the trusted proxies tell it).
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").strip(),
         # Real time: same origin only; a message queue for several processes.
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "threading",

@@ -64,7 +64,7 @@ _l = lazy_gettext
 
 
 def french(text_factory):
-    """Build a stored text (a trace summary, a generated title) in French, whatever the
+    """Build a stored text (a generated title) in French, whatever the
     language of the page that caused it: the record of the place is kept in French."""
     from flask_babel import force_locale
 

@@ -104,9 +104,16 @@ def _day_role(actor, meeting, *roles):
     from .extensions import db
     from .models import MeetingRole
 
-    return db.session.scalar(select(MeetingRole.id).where(
-        MeetingRole.meeting_id == meeting.id, MeetingRole.member_id == actor.id,
-        MeetingRole.role.in_(roles))) is not None
+    return (
+        db.session.scalar(
+            select(MeetingRole.id).where(
+                MeetingRole.meeting_id == meeting.id,
+                MeetingRole.member_id == actor.id,
+                MeetingRole.role.in_(roles),
+            )
+        )
+        is not None
+    )
 
 
 def can_run_live(actor, meeting=None):

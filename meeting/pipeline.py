@@ -5,7 +5,7 @@ message), then opens `change()`:
 
     with change() as c:
         member.display_name = name
-        c.trace(actor, "member_renamed", member, summary)
+        c.trace(actor, "member_renamed", member, member_id=member.id)
         c.publish("member_renamed", data, room=rooms.MEMBERS)
 
 The block runs in one write transaction (`BEGIN IMMEDIATE` on SQLite, so it never fails on a
@@ -44,19 +44,27 @@ class Change:
         self.work = []
         self.operations = []
 
-    def trace(self, actor, verb, subject, summary, meeting=None, **data):
-        """Append a trace (in this transaction) for `verb` done by `actor` on `subject`."""
+    def trace(self, actor, verb, subject, meeting=None, **data):
+        """Append a trace (in this transaction) for `verb` done by `actor` on `subject`.
+
+        `data` holds ids and non-personal values only (titles of the place's content, dates,
+        counts, kinds, statuses): never a name or an e-mail address. People are referred to by
+        id (`member_id`, `owner_id`, `author_id`; a guest by `attendance_id`), and the trace is
+        rendered into a sentence with today's names when read (`traces.sentences`), so
+        pseudonymising a person is one update of their row.
+        """
+        if getattr(actor, "id", None) is None and getattr(actor, "attendance_id", None):
+            data.setdefault("attendance_id", actor.attendance_id)  # a guest of the live Friday
         trace = Trace(
             actor_id=getattr(actor, "id", None),
             meeting_id=getattr(meeting, "id", None),
             verb=verb,
             subject_type=type(subject).__name__.lower() if subject is not None else "",
             subject_id=getattr(subject, "id", None),
-            summary=str(summary),
             data=data,
         )
         db.session.add(trace)
-        self.traces.append((trace, subject, meeting))
+        self.traces.append((trace, subject, meeting, actor))
         return trace
 
     def publish(self, event, data, room):
@@ -87,11 +95,19 @@ def change():
         yield c
         db.session.flush()  # gives rows created in this block their ids
         for member_id, op_id, command, subject in c.operations:
-            db.session.add(ClientOperation(member_id=member_id, op_id=op_id, command=command,
-                                           subject_id=getattr(subject, "id", None)))
-        for trace, subject, meeting in c.traces:
+            db.session.add(
+                ClientOperation(
+                    member_id=member_id,
+                    op_id=op_id,
+                    command=command,
+                    subject_id=getattr(subject, "id", None),
+                )
+            )
+        for trace, subject, meeting, actor in c.traces:
             if trace.subject_id is None and subject is not None:
                 trace.subject_id = subject.id
+            if trace.actor_id is None and getattr(actor, "id", None) is not None:
+                trace.actor_id = actor.id  # a member created in this change (first admin)
             if trace.meeting_id is None and meeting is not None:
                 trace.meeting_id = meeting.id
         db.session.commit()
@@ -131,9 +147,14 @@ def already_applied(actor, op_id, command):
     another command is refused, never answered as if applied."""
     if op_id is None or getattr(actor, "id", None) is None:
         return None
-    row = db.session.scalar(select(ClientOperation).where(
-        ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id))
+    row = db.session.scalar(
+        select(ClientOperation).where(
+            ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id
+        )
+    )
     if row is not None and row.command != command:
-        raise Conflict(_l("Cet identifiant d’opération a déjà servi pour une autre action."),
-                       code="op_id_reused")
+        raise Conflict(
+            _l("Cet identifiant d’opération a déjà servi pour une autre action."),
+            code="op_id_reused",
+        )
     return row

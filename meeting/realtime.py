@@ -1,27 +1,28 @@
 """Real time: the `/live` namespace, server-chosen rooms, commands in, facts out.
 
 Clients send imperative commands (`sync_traces`) and receive past-tense facts (`trace_added`).
-Every command is declared once with `command(...)` in a feature's `events.py`; one dispatcher
-checks it (known name, object payload, size, signed in, permission, typed fields), calls the
-feature's service, and answers with an ack `{"ok": true, …}` or
+Commands are declared once in the registry (`meeting.commands`), which HTML form posts read
+too; `commands.dispatch` checks a socket command and answers with an ack `{"ok": true, …}` or
 `{"ok": false, "error": code, "message": French text}`. Facts are published only after the
 database commit (see `pipeline.change`).
 """
 
-import json
 import logging
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale
 from flask_login import current_user
 from flask_socketio import join_room
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Request
 
+from .commands import dispatch, refusal
 from .extensions import db, socketio
 from .i18n import _l
-from .errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,12 @@ def document_room(meeting_id):
     return f"document:{meeting_id}"
 
 
+def document_day_room(day):
+    """The document of a Friday that has no row yet (`day` in ISO form): its pages wait there
+    for the first change, which creates the row (`meeting_created`)."""
+    return document_room(f"day:{day}")
+
+
 # The views of a live Friday. A member's phone and a guest's phone are two audiences: what a
 # guest receives never holds a billet, an e-mail address, the member list or a console form.
 LIVE_VIEWS = ("console", "screen", "phone", "guest")
@@ -61,112 +68,6 @@ def meeting_rooms(meeting_id):
     return [document_room(meeting_id)] + [live_room(meeting_id, v) for v in LIVE_VIEWS]
 
 
-# -- declaring commands --------------------------------------------------------------------
-
-
-@dataclass
-class Command:
-    """A socket command: its handler, who may send it, and the fields it takes."""
-
-    name: str
-    handler: object
-    allowed: object  # predicate(actor) -> bool, from meeting.permissions
-    fields: dict = field(default_factory=dict)  # name -> (type or tuple of types, required)
-    signed_in: bool = True
-
-
-COMMANDS: dict[str, Command] = {}
-
-
-def command(name, allowed, fields=None, signed_in=True):
-    """Declare the socket command `name`, handled by the decorated function(actor, **fields)."""
-
-    def decorate(handler):
-        COMMANDS[name] = Command(name, handler, allowed, fields or {}, signed_in)
-        return handler
-
-    return decorate
-
-
-def _refuse(code, message, **extra):
-    return {"ok": False, "error": code, "message": str(message), **extra}
-
-
-_TYPE_NAMES = {
-    int: _l("un nombre entier"), str: _l("un texte"), bool: _l("oui ou non"), list: _l("une liste"),
-}
-
-
-def _check_fields(spec, data):
-    """Return the typed arguments for a command, or raise ServiceError naming the bad field."""
-    unknown = set(data) - set(spec) - {"op_id"}
-    if unknown:
-        raise ServiceError(
-            _l("Champ inattendu : %(name)s.", name=min(unknown)), code="invalid_field"
-        )
-    args = {}
-    for name, (kind, required) in spec.items():
-        if name not in data or data[name] is None:
-            if required:
-                raise ServiceError(
-                    _l("Le champ « %(name)s » est obligatoire.", name=name), code="missing_field"
-                )
-            continue
-        value = data[name]
-        # bool is an int in Python: refuse True where a number is expected.
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            expected = _TYPE_NAMES.get(kind if isinstance(kind, type) else kind[0], _l("autre chose"))
-            raise ServiceError(
-                _l("Le champ « %(name)s » doit être %(type)s.", name=name, type=expected),
-                code="invalid_field",
-            )
-        args[name] = value
-    return args
-
-
-def current_actor():
-    """The signed-in member, else the guest of a live meeting (joined with its code), else None."""
-    if current_user.is_authenticated:
-        return current_user._get_current_object()
-    from .live.guests import current_guest
-
-    return current_guest()
-
-
-def dispatch(event, data):
-    """Check and run one command; always return an ack, never raise."""
-    try:
-        cmd = COMMANDS.get(event)
-        if cmd is None:
-            return _refuse("unknown_command", _l("Commande inconnue."))
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            return _refuse("malformed", _l("Les données de la commande sont mal formées."))
-        size = len(json.dumps(data, ensure_ascii=False).encode())
-        if size > current_app.config["LIVE_MAX_PAYLOAD"]:
-            return _refuse("payload_too_large", _l("Le contenu envoyé est trop volumineux."))
-        actor = current_actor()
-        if cmd.signed_in and not getattr(actor, "is_authenticated", False):
-            if actor is not None:  # a guest of the live meeting
-                return _refuse("forbidden", _l("Cette action est réservée aux membres."))
-            return _refuse("not_signed_in", _l("Connectez-vous pour faire cela."))
-        if not cmd.allowed(actor):
-            return _refuse("forbidden", _l("Vous n’avez pas le droit de faire cela."))
-        args = _check_fields(cmd.fields, data)
-        result = cmd.handler(actor, **args) or {}
-        return {"ok": True, **result}
-    except ServiceError as error:
-        db.session.rollback()
-        return _refuse(error.code, error.message, **error.details)
-    except Exception:
-        log.exception("socket command %s failed", event)
-        db.session.rollback()
-        return _refuse("server_error", _l("Une erreur inattendue est survenue. Rien n’a été enregistré."))
-    finally:
-        db.session.remove()
-
-
 # -- publishing facts ----------------------------------------------------------------------
 
 
@@ -180,13 +81,9 @@ def publish_change(change):
     """Publish the traces and facts of a committed change."""
     if not change.traces and not change.facts:
         return
-    if not has_request_context():
-        # CLI and background work: render fragments as for a plain request of the place.
-        with render_context():
-            return _publish_all(change)
-    # One fragment goes to every reader: render it in the place's language (French), not in
-    # the language the sender happened to choose.
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+    # One fragment goes to every reader: its links point at the place's public address and it
+    # is in the place's language (French), not the language the sender happened to choose.
+    with fragment_context():
         _publish_all(change)
 
 
@@ -233,16 +130,17 @@ def publish_soon(key, build, delay):
         _soon_keys.add(key)
         _soon_running += 1
     app = current_app._get_current_object()
-    socketio.start_background_task(_publish_later, app, socketio.server, key, build, delay)
+    origin = request_origin()  # the page or socket that caused it: where its links point
+    socketio.start_background_task(_publish_later, app, socketio.server, key, build, delay, origin)
 
 
-def _publish_later(app, server, key, build, delay):
+def _publish_later(app, server, key, build, delay, origin=None):
     global _soon_running
     try:
         socketio.sleep(delay)
         with _soon_lock:
             _soon_keys.discard(key)  # a change from now on schedules its own fact
-        with render_context(app):
+        with render_context(app, origin):
             try:
                 for event, data, room in build():
                     server.emit(event, data, namespace=NAMESPACE, to=room)
@@ -269,13 +167,144 @@ def reset_soon():
         _soon_running = 0
 
 
+# -- the render context: where the links of fragments and e-mails point -------------------------
+
+# Links in a fragment or an e-mail must lead where people reach the place: behind nginx under
+# `/vendredi/`, over HTTPS. A page request knows that once ProxyFix has read the proxy's
+# headers. A socket event does not: Flask-SocketIO's middleware answers before ProxyFix, and its
+# request context is built from the socket's handshake as the proxy sent it. Background work
+# has no request at all. So every fragment and e-mail link is built from one origin, in this
+# order: PUBLIC_URL when set; else the origin of the request that caused the work (a page as
+# ProxyFix saw it, or a socket's handshake read with the same PROXY_COUNT trust rule); else a
+# plain local `/`.
+
+_ORIGIN_KEY = "vendredi.origin"  # cached in the WSGI environ (a socket's lives as long as it)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the place is reached: scheme, host (with its port) and sub-path prefix ('' at /)."""
+
+    scheme: str
+    host: str
+    prefix: str = ""
+
+    @property
+    def base_url(self):
+        return f"{self.scheme}://{self.host}{self.prefix}/"
+
+
+def public_origin(app=None):
+    """The origin written in PUBLIC_URL (`https://le97.example/vendredi`), or None."""
+    app = app or current_app
+    url = (app.config.get("PUBLIC_URL") or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        log.warning("PUBLIC_URL %r is not an http(s) address: ignored", url)
+        return None
+    return Origin(parts.scheme, parts.netloc, parts.path.rstrip("/"))
+
+
+def _as_proxy_fix_sees_it(environ, proxies):
+    """A copy of `environ` as ProxyFix makes it behind `proxies` trusted proxies."""
+    seen = {}
+
+    def capture(fixed, _start_response):
+        seen.update(fixed)
+        return []
+
+    ProxyFix(capture, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)(
+        dict(environ), None
+    )
+    return seen
+
+
+def request_origin():
+    """The origin of the current request (a page, or a socket's handshake), or None outside one."""
+    if not has_request_context():
+        return None
+    environ = request.environ
+    origin = environ.get(_ORIGIN_KEY)
+    if origin is None:
+        proxies = current_app.config.get("PROXY_COUNT") or 0
+        if proxies and "werkzeug.proxy_fix.orig" not in environ:
+            # A socket event: its environ is the handshake's, which ProxyFix never saw.
+            seen = Request(_as_proxy_fix_sees_it(environ, proxies), shallow=True)
+        else:
+            seen = request
+        origin = Origin(seen.scheme, seen.host, seen.root_path.rstrip("/"))
+        environ[_ORIGIN_KEY] = origin
+    return origin
+
+
+def place_origin(fallback=None):
+    """PUBLIC_URL, else the current request's origin, else `fallback` (captured earlier)."""
+    return public_origin() or request_origin() or fallback
+
+
+def _url_holder():
+    """The context object whose `url_adapter` `url_for` reads in a request (Flask 3.1; 3.2 has
+    it on the app context)."""
+    from flask import globals as flask_globals
+
+    for name in ("_cv_request", "_cv_app"):
+        var = getattr(flask_globals, name, None)
+        holder = var.get(None) if var is not None else None
+        if holder is not None and hasattr(holder, "url_adapter"):
+            return holder
+    return None
+
+
 @contextmanager
-def render_context(app=None):
-    """Render fragments outside a page request: the place's language, and (issue 7 item 5) the
-    public base URL, sub-path prefix and scheme of the place."""
-    app = app or current_app._get_current_object()
-    with app.test_request_context("/"), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+def request_links():
+    """Inside a request (a socket event above all): `url_for` builds the place's links, at its
+    public origin, with its sub-path prefix and scheme. Outside a request: nothing changes."""
+    holder = _url_holder() if has_request_context() else None
+    try:
+        origin = place_origin() if holder is not None else None
+    except Exception:  # links as the request sees them, rather than no answer at all
+        log.exception("the origin of this request could not be read")
+        origin = None
+    if origin is None:
         yield
+        return
+    saved = holder.url_adapter
+    holder.url_adapter = current_app.url_map.bind(
+        origin.host, script_name=origin.prefix or "/", url_scheme=origin.scheme
+    )
+    try:
+        yield
+    finally:
+        holder.url_adapter = saved
+
+
+@contextmanager
+def render_context(app=None, origin=None):
+    """Render fragments and e-mails outside a page request: a request context at the place's
+    public base URL (PUBLIC_URL, else `origin`, captured from the request that caused the work,
+    else a plain local `/`), in the place's language."""
+    app = app or current_app._get_current_object()
+    origin = public_origin(app) or origin
+    base_url = origin.base_url if origin else None
+    with (
+        app.test_request_context("/", base_url=base_url),
+        force_locale(app.config["BABEL_DEFAULT_LOCALE"]),
+    ):
+        yield
+
+
+@contextmanager
+def fragment_context(app=None):
+    """Where a fact's fragments are rendered, in a request or not: the place's origin and
+    language."""
+    if has_request_context():
+        with request_links(), force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            yield
+    else:
+        with render_context(app):
+            yield
 
 
 def close_connections(room):
@@ -324,10 +353,11 @@ def register(app):
     @socketio.on("*", namespace=NAMESPACE)
     def on_command(event, data=None):
         """Any command from any page: checked and run by `dispatch`, answered by an ack."""
-        return dispatch(event, data)
+        with request_links():  # the socket's request never passed ProxyFix
+            return dispatch(event, data)
 
     @socketio.on_error(NAMESPACE)
     def on_error(error):
         log.exception("socket error on %s", request.event if has_request_context() else "?")
         db.session.remove()
-        return _refuse("server_error", _l("Une erreur inattendue est survenue."))
+        return refusal("server_error", _l("Une erreur inattendue est survenue."))

@@ -329,8 +329,11 @@ def smtp_server():
 
 @pytest.fixture
 def mail_config(smtp_server):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
-            "MAIL_DEFAULT_SENDER": "vendredi@le97.example"}
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_DEFAULT_SENDER": "vendredi@le97.example",
+    }
 
 
 ROOT = Path(__file__).resolve().parent.parent

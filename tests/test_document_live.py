@@ -216,7 +216,7 @@ def test_add_entry_round_trip(room):
         },
     )
     entry = db.session.scalar(select(Entry))
-    assert ack == {"ok": True, "entry_id": entry.id, "revision": 1}
+    assert ack == {"ok": True, "entry_id": entry.id, "revision": 1, "meeting_id": room.m1}
     assert (entry.kind, entry.title, entry.body, entry.need_status) == (
         "need",
         "Savon",
@@ -643,7 +643,7 @@ MALFORMED = [
 
 
 def document_commands():
-    from meeting.realtime import COMMANDS
+    from meeting.commands import COMMANDS
 
     return {
         name for name, cmd in COMMANDS.items() if cmd.handler.__module__ == "meeting.prep.events"

@@ -29,7 +29,7 @@ def test_anonymous_connection_is_accepted_but_receives_no_member_facts(socket_fo
     post_form(http, "/profil", {"display_name": "Inès Benali", "email": member.email})
     assert elsewhere.facts("trace_added") == []
     assert [f["args"][0]["summary"] for f in live.facts("trace_added")] == [
-        "Inès s’appelle désormais Inès Benali."
+        "Inès Benali a changé de nom."
     ]
     assert anonymous.facts("trace_added") == []
 
@@ -43,11 +43,11 @@ def test_trace_fact_carries_the_page_fragment(member_socket):
     trace = db.session.scalar(db.select(Trace).order_by(Trace.id.desc()))
     assert data["seq"] == trace.id and data["verb"] == "profile_updated"
     assert f'id="trace-{trace.id}"' in data["html"]
-    assert "Théo s’appelle désormais Théo G." in data["html"]
+    assert "Théo G. a changé de nom." in data["html"]
 
 
 def test_sync_traces_returns_what_was_missed_in_order(member_socket, make_member):
-    live, http, member = member_socket()
+    live, _http, _member = member_socket()
     admin = make_member(role="admin", name="Claire")
     first = db.session.scalar(db.select(db.func.max(Trace.id))) or 0
     services.invite(admin)
@@ -61,7 +61,7 @@ def test_sync_traces_returns_what_was_missed_in_order(member_socket, make_member
 
 
 def test_sync_traces_applies_the_page_filters(member_socket, make_member):
-    live, http, member = member_socket()
+    live, _http, member = member_socket()
     admin = make_member(role="admin")
     services.invite(admin)
     services.update_profile(member, "Nouveau nom", member.email)
@@ -87,8 +87,13 @@ def test_sync_traces_applies_the_page_filters(member_socket, make_member):
 def test_malformed_commands_are_refused_in_french(member_socket, payload, error, message):
     live, _http, _member = member_socket()
     ack = live.command("sync_traces", payload)
-    assert ack == {"ok": False, "error": error, "message": message.replace(" :", "\u00a0:")
-                   .replace("« ", "«\u00a0").replace(" »", "\u00a0»")}
+    assert ack == {
+        "ok": False,
+        "error": error,
+        "message": message.replace(" :", "\u00a0:")
+        .replace("« ", "«\u00a0")
+        .replace(" »", "\u00a0»"),
+    }
 
 
 def test_unknown_command_is_refused_without_effect(member_socket):
@@ -102,7 +107,9 @@ def test_unknown_command_is_refused_without_effect(member_socket):
 
 def test_oversized_payload_is_refused_with_a_clear_message(member_socket, app):
     live, _http, _member = member_socket()
-    ack = live.command("sync_traces", {"after": 0, "type": "x" * (app.config["LIVE_MAX_PAYLOAD"] + 1)})
+    ack = live.command(
+        "sync_traces", {"after": 0, "type": "x" * (app.config["LIVE_MAX_PAYLOAD"] + 1)}
+    )
     assert ack["ok"] is False and ack["error"] == "payload_too_large"
     assert ack["message"] == "Le contenu envoyé est trop volumineux."
 
@@ -110,12 +117,15 @@ def test_oversized_payload_is_refused_with_a_clear_message(member_socket, app):
 def test_commands_without_a_session_are_refused(socket_for):
     anonymous = socket_for()
     ack = anonymous.command("sync_traces", {"after": 0})
-    assert ack == {"ok": False, "error": "not_signed_in",
-                   "message": "Connectez-vous pour faire cela."}
+    assert ack == {
+        "ok": False,
+        "error": "not_signed_in",
+        "message": "Connectez-vous pour faire cela.",
+    }
 
 
 def test_sign_out_closes_that_sessions_live_connections(member_socket, socket_for):
-    live, http, member = member_socket()
+    live, http, _member = member_socket()
     second_tab = socket_for(http)
     other_live, _other_http, _other = member_socket()
     assert live.connected and second_tab.connected

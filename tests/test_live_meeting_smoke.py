@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from meeting.decisions import services as decisions
+from meeting.decisions.services import present_names
 from meeting.errors import Conflict, ServiceError
 from meeting.extensions import db
 from meeting.live import services as agenda
@@ -47,21 +48,38 @@ def test_a_short_meeting_from_check_in_to_close(app, make_member):
     with pytest.raises(ServiceError):
         decisions.record_decision(facilitator, meeting.id, "  ", "consent")
     decision = decisions.record_decision(
-        facilitator, meeting.id, "On appelle un chauffagiste.", "consent",
-        objections="Trop cher", objections_lifted="Devis d’abord", review_on=None)
-    assert decision.number == 1 and "Théo" in decision.present
+        facilitator,
+        meeting.id,
+        "On appelle un chauffagiste.",
+        "consent",
+        objections="Trop cher",
+        objections_lifted="Devis d’abord",
+        review_on=None,
+    )
+    assert decision.number == 1 and "Théo" in present_names(decision)
     with pytest.raises(ServiceError):
-        decisions.add_action(facilitator, meeting.id, "Appeler", member.id,
-                             (dates.today_in_place() - timedelta(days=1)).isoformat())
-    decisions.add_action(facilitator, meeting.id, "Appeler le chauffagiste", member.id,
-                         (dates.today_in_place() + timedelta(days=3)).isoformat())
+        decisions.add_action(
+            facilitator,
+            meeting.id,
+            "Appeler",
+            member.id,
+            (dates.today_in_place() - timedelta(days=1)).isoformat(),
+        )
+    decisions.add_action(
+        facilitator,
+        meeting.id,
+        "Appeler le chauffagiste",
+        member.id,
+        (dates.today_in_place() + timedelta(days=3)).isoformat(),
+    )
     db.session.refresh(meeting)
     agenda.advance(facilitator, meeting.id, meeting.live_revision)
     agenda.postpone(facilitator, meeting.id, agenda.current_item(meeting.id).id)
     agenda.close_live(facilitator, meeting.id)
     following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
-    carried = db.session.scalars(db.select(AgendaItem).where(
-        AgendaItem.meeting_id == following.id)).all()
+    carried = db.session.scalars(
+        db.select(AgendaItem).where(AgendaItem.meeting_id == following.id)
+    ).all()
     assert [(i.kind, i.title) for i in carried] == [("carried", "Savon")]
     assert db.session.scalar(db.select(db.func.count(Decision.id))) == 1
 
@@ -75,8 +93,12 @@ def test_console_screen_phone_and_join_pages_render(app, client_as, make_member)
     entry = prep.add_entry(facilitator, meeting.id, "topic", "Chauffage", "Bruit")
     page = client.get(f"/vendredi/{day}/animation")
     assert page.status_code == 200 and "Avant de commencer" in page.get_data(as_text=True)
-    assert post_form(client, f"/vendredi/{day}/animation",
-                     {"op": "add_entries", "entry_id": str(entry.id)}).status_code == 303
+    assert (
+        post_form(
+            client, f"/vendredi/{day}/animation", {"op": "add_entries", "entry_id": str(entry.id)}
+        ).status_code
+        == 303
+    )
     assert post_form(client, f"/vendredi/{day}/animation", {"op": "start"}).status_code == 303
     text = client.get(f"/vendredi/{day}/animation").get_data(as_text=True)
     assert "Tour d’inclusion" in text and "Suivant" in text

@@ -207,7 +207,7 @@ def test_a_change_on_one_process_reaches_a_socket_on_another(servers, make_membe
             f"received {received!r}\nA:\n{server_a.output()}\nB:\n{server_b.output()}"
         )
         fact = next(f for f in received if new_name in f["summary"])
-        assert fact["summary"] == f"Dominique s’appelle désormais {new_name}."
+        assert fact["summary"] == f"{new_name} a changé de nom."
         assert fact["verb"] == "profile_updated"
         assert fact["actor_id"] == member.id
         assert new_name in fact["html"]

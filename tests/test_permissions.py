@@ -1,4 +1,5 @@
-"""The permission matrix: every route and every socket command, for every kind of visitor.
+"""The permission matrix: every route, and every command through every door that exposes it
+(the socket, form posts), for every kind of visitor.
 
 Adding a route or a command without listing it here makes `test_matrix_lists_every_route`
 or `test_matrix_lists_every_command` fail.
@@ -8,11 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from meeting.commands import COMMANDS, exposed, form_values
 from meeting.meetings import dates
 from meeting.meetings import services as meetings
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
-from meeting.realtime import COMMANDS
 from tests.conftest import post_form, sign_in
 
 ROLES = ("anonymous", "member", "facilitator", "admin", "guest")
@@ -23,6 +24,7 @@ def expected_for(expected, role):
     (a guest is an anonymous visitor who joined the live meeting with its code)."""
     index = ROLES.index(role)
     return expected[index] if index < len(expected) else expected[0]
+
 
 # endpoint -> list of (method, path, form data, expected status per role in ROLES order).
 # `{target}` is a member other than the visitor; `{day}` the coming Friday, whose document holds
@@ -51,8 +53,12 @@ ROUTES = {
     ],
     "members.first_run": [
         ("GET", "/installation", None, (302, 302, 302, 302)),
-        ("POST", "/installation", {"display_name": "X", "email": "x@y.fr", "password": "12345678"},
-         (302, 302, 302, 302)),
+        (
+            "POST",
+            "/installation",
+            {"display_name": "X", "email": "x@y.fr", "password": "12345678"},
+            (302, 302, 302, 302),
+        ),
     ],
     "members.accept_invitation": [
         ("GET", "/invitation/faux-jeton", None, (404, 404, 404, 404)),
@@ -67,7 +73,9 @@ ROUTES = {
     ],
     "members.set_language": [("POST", "/langue", {"lang": "fr"}, (302, 302, 302, 302))],
     "members.admin": [("GET", "/admin/membres", None, (302, 403, 403, 200))],
-    "members.invite": [("POST", "/admin/membres/inviter", {"role": "member"}, (302, 403, 403, 200))],
+    "members.invite": [
+        ("POST", "/admin/membres/inviter", {"role": "member"}, (302, 403, 403, 200))
+    ],
     "members.change_role": [
         ("POST", "/admin/membres/{target}/role", {"role": "member"}, (302, 403, 403, 302)),
     ],
@@ -84,8 +92,12 @@ ROUTES = {
     ],
     "prep.edit_entry": [
         ("GET", DOC + "entrees/{entry}/modifier", None, (302, 403, 200, 200)),
-        ("POST", DOC + "entrees/{entry}/modifier", {"revision": "1", "body": "Corrigé"},
-         (302, 403, 302, 302)),
+        (
+            "POST",
+            DOC + "entrees/{entry}/modifier",
+            {"revision": "1", "body": "Corrigé"},
+            (302, 403, 302, 302),
+        ),
     ],
     "prep.delete_entry": [
         ("POST", DOC + "entrees/{entry}/supprimer", {}, (302, 403, 403, 403)),
@@ -102,9 +114,19 @@ ROUTES = {
     "prep.close_meeting": [("POST", DOC + "clore", {}, (302, 403, 302, 302))],
     "proposals.propose": [
         ("GET", DOC + "proposer", None, (302, 200, 200, 200)),
-        ("POST", DOC + "proposer",
-         {"title": "Concert", "description": "Un concert", "date_1": WISHED, "time_1": "20:00",
-          "duration_minutes": "90", "place": "house"}, (302, 302, 302, 302)),
+        (
+            "POST",
+            DOC + "proposer",
+            {
+                "title": "Concert",
+                "description": "Un concert",
+                "date_1": WISHED,
+                "time_1": "20:00",
+                "duration_minutes": "90",
+                "place": "house",
+            },
+            (302, 302, 302, 302),
+        ),
     ],
     "proposals.mine": [("GET", "/propositions/", None, (302, 200, 200, 200))],
     "proposals.show": [("GET", "/propositions/{proposal}", None, (302, 200, 200, 200))],
@@ -115,8 +137,12 @@ ROUTES = {
     # Friday live, on the meeting after the coming one, started by the reference admin.
     "live.console": [
         ("GET", LIVE + "animation", None, (302, 403, 200, 200, 302)),
-        ("POST", LIVE + "animation", {"op": "control_timer", "action": "pause"},
-         (302, 403, 303, 303, 302)),
+        (
+            "POST",
+            LIVE + "animation",
+            {"op": "control_timer", "action": "pause"},
+            (302, 403, 303, 303, 302),
+        ),
     ],
     "live.screen": [("GET", LIVE + "ecran", None, (302, 200, 200, 200, 302))],
     "live.phone": [
@@ -132,9 +158,13 @@ ROUTES = {
 # A refused page says why: the general message, or the service's own for these endpoints.
 FORBIDDEN = {
     "prep.delete_entry": "Vous ne pouvez retirer que vos propres contributions.",
-    "prep.need_action": ("Seule la personne qui s’en occupe peut le rendre.",
-                         ("Seules la personne qui s’en occupe, celle qui l’a exprimé ou "
-                          "l’animation peuvent clore ce besoin.")),
+    "prep.need_action": (
+        "Seule la personne qui s’en occupe peut le rendre.",
+        (
+            "Seules la personne qui s’en occupe, celle qui l’a exprimé ou "
+            "l’animation peuvent clore ce besoin."
+        ),
+    ),
     "prep.start_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
     "prep.close_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
     "proposals.withdraw": "Seule la personne qui a proposé l’événement peut le retirer.",
@@ -146,50 +176,83 @@ CONSOLE = ("not_signed_in", "forbidden", True, True, "forbidden")
 SOCKET_COMMANDS = {
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
     "join_document": ({"meeting_id": "{meeting}"}, ("not_signed_in", True, True, True)),
-    "add_entry": ({"meeting_id": "{meeting}", "kind": "topic", "body": "Un point"},
-                  ("not_signed_in", True, True, True)),
-    "edit_entry": ({"entry_id": "{entry}", "revision": 1, "body": "Corrigé"},
-                   ("not_signed_in", "forbidden", True, True)),
-    "delete_entry": ({"entry_id": "{entry}"},
-                     ("not_signed_in", "forbidden", "forbidden", "forbidden")),
+    "add_entry": (
+        {"meeting_id": "{meeting}", "kind": "topic", "body": "Un point"},
+        ("not_signed_in", True, True, True),
+    ),
+    "edit_entry": (
+        {"entry_id": "{entry}", "revision": 1, "body": "Corrigé"},
+        ("not_signed_in", "forbidden", True, True),
+    ),
+    "delete_entry": (
+        {"entry_id": "{entry}"},
+        ("not_signed_in", "forbidden", "forbidden", "forbidden"),
+    ),
     "claim_need": ({"entry_id": "{need}"}, ("not_signed_in", True, True, True)),
     "release_need": ({"entry_id": "{claimed}"}, ("not_signed_in", "forbidden", True, True)),
-    "resolve_need": ({"entry_id": "{need}", "outcome": "met"},
-                     ("not_signed_in", "forbidden", True, True)),
+    "resolve_need": (
+        {"entry_id": "{need}", "outcome": "met"},
+        ("not_signed_in", "forbidden", True, True),
+    ),
     "preview_markdown": ({"body": "**gras**"}, ("not_signed_in", True, True, True)),
-    "set_typing": ({"meeting_id": "{meeting}", "typing": True},
-                   ("not_signed_in", True, True, True)),
+    "set_typing": (
+        {"meeting_id": "{meeting}", "typing": True},
+        ("not_signed_in", True, True, True),
+    ),
     # Friday live: phones (members and guests) and the console (facilitators).
     "join_live": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
     "raise_hand": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
     "lower_hand": ({"meeting_id": "{live_meeting}"}, ("forbidden", True, True, True, True)),
-    "answer_round": ({"round_id": "{round}", "answer": "for"},
-                     ("forbidden", True, True, True, True)),
-    "advance_item": ({"meeting_id": "{live_meeting}", "live_revision": "{live_revision}"},
-                     CONSOLE),
+    "answer_round": (
+        {"round_id": "{round}", "answer": "for"},
+        ("forbidden", True, True, True, True),
+    ),
+    "advance_item": ({"meeting_id": "{live_meeting}", "live_revision": "{live_revision}"}, CONSOLE),
     "control_timer": ({"meeting_id": "{live_meeting}", "action": "pause"}, CONSOLE),
     "postpone_item": ({"meeting_id": "{live_meeting}", "item_id": "{item}"}, CONSOLE),
-    "reorder_agenda": ({"meeting_id": "{live_meeting}", "agenda_revision": "{agenda_revision}",
-                        "order": "{order}"}, CONSOLE),
-    "move_item": ({"item_id": "{item}", "direction": "up", "agenda_revision": "{agenda_revision}"},
-                  CONSOLE),
+    "reorder_agenda": (
+        {
+            "meeting_id": "{live_meeting}",
+            "agenda_revision": "{agenda_revision}",
+            "order": "{order}",
+        },
+        CONSOLE,
+    ),
+    "move_item": (
+        {"item_id": "{item}", "direction": "up", "agenda_revision": "{agenda_revision}"},
+        CONSOLE,
+    ),
     "set_timebox": ({"item_id": "{item}", "minutes": 12}, CONSOLE),
     "give_floor": ({"meeting_id": "{live_meeting}", "hand_id": "{hand}"}, CONSOLE),
     # A round is already open: the facilitators pass the permission check and get "round_open".
-    "open_round": ({"meeting_id": "{live_meeting}", "kind": "consent", "question": "On y va ?"},
-                   ("not_signed_in", "forbidden", "round_open", "round_open", "forbidden")),
+    "open_round": (
+        {"meeting_id": "{live_meeting}", "kind": "consent", "question": "On y va ?"},
+        ("not_signed_in", "forbidden", "round_open", "round_open", "forbidden"),
+    ),
     "close_round": ({"round_id": "{round}"}, CONSOLE),
-    "record_decision": ({"meeting_id": "{live_meeting}", "statement": "On le fait.",
-                         "mode": "information"}, CONSOLE),
-    "add_action": ({"meeting_id": "{live_meeting}", "label": "Appeler le plombier",
-                    "owner_id": "{target}", "due_on": DUE}, CONSOLE),
+    "record_decision": (
+        {"meeting_id": "{live_meeting}", "statement": "On le fait.", "mode": "information"},
+        CONSOLE,
+    ),
+    "add_action": (
+        {
+            "meeting_id": "{live_meeting}",
+            "label": "Appeler le plombier",
+            "owner_id": "{target}",
+            "due_on": DUE,
+        },
+        CONSOLE,
+    ),
 }
 
 
 LIVE_COMMANDS = {
-    name for name, (payload, _) in SOCKET_COMMANDS.items()
-    if any(isinstance(v, str) and v in ("{live_meeting}", "{round}", "{item}") for v in
-           payload.values())
+    name
+    for name, (payload, _) in SOCKET_COMMANDS.items()
+    if any(
+        isinstance(v, str) and v in ("{live_meeting}", "{round}", "{item}")
+        for v in payload.values()
+    )
 }
 
 
@@ -201,8 +264,10 @@ def test_matrix_lists_every_route(app):
         assert rule.methods - {"HEAD", "OPTIONS"} == listed, f"list every method of {rule}"
 
 
-def test_matrix_lists_every_command():
-    assert set(COMMANDS) == set(SOCKET_COMMANDS), "list the new command in SOCKET_COMMANDS"
+def test_matrix_lists_every_command(app):  # the app declares the commands
+    assert set(exposed("socket")) == set(SOCKET_COMMANDS), "list it in SOCKET_COMMANDS"
+    assert set(exposed("form")) == set(FORM_COMMANDS), "list it in FORM_COMMANDS"
+    assert set(COMMANDS) == set(SOCKET_COMMANDS) | set(FORM_COMMANDS)
 
 
 @pytest.fixture
@@ -223,17 +288,25 @@ def visitor(app, make_member):
         need = prep.add_entry(target, meeting.id, "need", "Savon", "Du savon noir")
         claimed = prep.add_entry(target, meeting.id, "need", "Huile", "De l’huile")
         prep.claim_need(target, claimed.id)
-        proposal = proposals.propose_event(target, meeting.id, "Fête", "Une fête",
-                                           [(WISHED, "18:00")], "60", "house")
-        places = {"target": target.id, "day": meeting.scheduled_for.isoformat(),
-                  "meeting": meeting.id, "entry": entry.id, "need": need.id,
-                  "claimed": claimed.id, "proposal": proposal.id}
+        proposal = proposals.propose_event(
+            target, meeting.id, "Fête", "Une fête", [(WISHED, "18:00")], "60", "house"
+        )
+        places = {
+            "target": target.id,
+            "day": meeting.scheduled_for.isoformat(),
+            "meeting": meeting.id,
+            "entry": entry.id,
+            "need": need.id,
+            "claimed": claimed.id,
+            "proposal": proposal.id,
+        }
         if live or role == "guest":
             places.update(_live_meeting(admin, target, meeting))
         client = app.test_client()
         if role == "guest":
-            joined = post_form(client, "/rejoindre", {"code": places.pop("join_code"),
-                                                      "first_name": "Invitée"})
+            joined = post_form(
+                client, "/rejoindre", {"code": places.pop("join_code"), "first_name": "Invitée"}
+            )
             assert joined.status_code == 302
         elif role != "anonymous":
             sign_in(client, make_member(role=role))
@@ -256,11 +329,17 @@ def _live_meeting(admin, target, coming):
     round_ = agenda.start_round(admin, live.id, "consent", "On essaie ?")
     db.session.refresh(live)
     items = agenda.agenda_items(live.id)
-    return {"live_day": live.scheduled_for.isoformat(), "live_meeting": live.id,
-            "live_revision": live.live_revision, "agenda_revision": live.agenda_revision,
-            "item": next(i.id for i in items if i.status == "pending"), "hand": hand.id,
-            "round": round_.id, "order": [i.id for i in reversed(items)],
-            "join_code": live.join_code}
+    return {
+        "live_day": live.scheduled_for.isoformat(),
+        "live_meeting": live.id,
+        "live_revision": live.live_revision,
+        "agenda_revision": live.agenda_revision,
+        "item": next(i.id for i in items if i.status == "pending"),
+        "hand": hand.id,
+        "round": round_.id,
+        "order": [i.id for i in reversed(items)],
+        "join_code": live.join_code,
+    }
 
 
 CASES = [
@@ -271,8 +350,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("endpoint", "method", "path", "data", "role", "expected"), CASES,
-                         ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path", "data", "role", "expected"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[4]}" for c in CASES],
+)
 def test_route_answers(visitor, endpoint, method, path, data, role, expected, smtp_server):
     client, places = visitor(role, live=endpoint.startswith("live."))
     url = path.format(**{k: v for k, v in places.items() if k != "join_code"})
@@ -287,8 +369,12 @@ def test_route_answers(visitor, endpoint, method, path, data, role, expected, sm
         reasons = (reasons,) if isinstance(reasons, str) else reasons
         assert any(reason in response.get_data(as_text=True) for reason in reasons)
     signed_in_only = endpoint.startswith(("prep.", "proposals.")) and endpoint != "prep.home"
-    if expected == 302 and role in ("anonymous", "guest") and (method == "GET" or signed_in_only) \
-            and endpoint != "members.first_run":
+    if (
+        expected == 302
+        and role in ("anonymous", "guest")
+        and (method == "GET" or signed_in_only)
+        and endpoint != "members.first_run"
+    ):
         assert "/connexion" in response.headers["Location"]
     if expected == 302 and role not in ("anonymous", "guest") and signed_in_only:
         assert "/connexion" not in response.headers["Location"]  # done, not sent to sign in
@@ -309,13 +395,18 @@ COMMAND_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "payload", "role", "expected"), COMMAND_CASES,
-                         ids=[f"{c[0]}-{c[2]}" for c in COMMAND_CASES])
+@pytest.mark.parametrize(
+    ("name", "payload", "role", "expected"),
+    COMMAND_CASES,
+    ids=[f"{c[0]}-{c[2]}" for c in COMMAND_CASES],
+)
 def test_command_answers(visitor, socket_for, name, payload, role, expected):
     client, places = visitor(role, live=name in LIVE_COMMANDS)
     ids = {f"{{{key}}}": value for key, value in places.items()}
-    payload = {key: ids.get(value, value) if isinstance(value, str) else value
-               for key, value in payload.items()}
+    payload = {
+        key: ids.get(value, value) if isinstance(value, str) else value
+        for key, value in payload.items()
+    }
     ack = socket_for(None if role == "anonymous" else client).command(name, payload)
     if expected is True:
         assert ack["ok"] is True, ack
@@ -324,3 +415,218 @@ def test_command_answers(visitor, socket_for, name, payload, role, expected):
         assert ack["message"]
         if role == "guest" and expected == "forbidden" and name not in LIVE_COMMANDS:
             assert ack["message"] == "Cette action est réservée aux membres."
+
+
+# -- the form door ---------------------------------------------------------------------------
+
+# command -> (path, form data, what each visitor in ROLES order notices) for the form door:
+# DONE (the page goes on, no error shown), SIGN_IN (sent to sign in), or the French refusal the
+# page shows; a refusal changes nothing. Console posts on `{day}` act on the coming Friday
+# (preparing), on `{live_day}` on the live one.
+DONE, SIGN_IN = "done", "sign in"
+PAGE_REFUSED = "Vous n’avez pas le droit de voir cette page"
+CONSOLE_FORM = (SIGN_IN, PAGE_REFUSED, DONE, DONE, SIGN_IN)
+PHONE_FORM = (SIGN_IN, DONE, DONE, DONE, DONE)
+PREP_CONSOLE = DOC + "animation"
+LIVE_CONSOLE = LIVE + "animation"
+LIVE_PHONE = LIVE + "direct"
+NEED = DOC + "entrees/{need}/besoin"
+FORM_COMMANDS = {
+    "prepare_agenda": (PREP_CONSOLE, {}, CONSOLE_FORM),
+    "add_agenda_entries": (PREP_CONSOLE, {"entry_id": "{entry}"}, CONSOLE_FORM),
+    "add_agenda_item": (PREP_CONSOLE, {"title": "Divers", "timebox_minutes": "5"}, CONSOLE_FORM),
+    "assign_role": (PREP_CONSOLE, {"role": "scribe", "member_id": "{target}"}, CONSOLE_FORM),
+    "set_attendance": (PREP_CONSOLE, {"member_id": "{target}", "status": "present"}, CONSOLE_FORM),
+    "start_meeting": (PREP_CONSOLE, {}, CONSOLE_FORM),
+    "advance_item": (LIVE_CONSOLE, {"live_revision": "{live_revision}"}, CONSOLE_FORM),
+    "control_timer": (LIVE_CONSOLE, {"action": "pause"}, CONSOLE_FORM),
+    "postpone_item": (LIVE_CONSOLE, {"item_id": "{item}"}, CONSOLE_FORM),
+    "move_item": (
+        LIVE_CONSOLE,
+        {"item_id": "{item}", "direction": "up", "agenda_revision": "{agenda_revision}"},
+        CONSOLE_FORM,
+    ),
+    "set_timebox": (LIVE_CONSOLE, {"item_id": "{item}", "minutes": "12"}, CONSOLE_FORM),
+    "remove_item": (LIVE_CONSOLE, {"item_id": "{item}"}, CONSOLE_FORM),
+    "give_floor": (LIVE_CONSOLE, {"hand_id": "{hand}"}, CONSOLE_FORM),
+    # A round is already open: the facilitators pass the permission check and are told so.
+    "open_round": (
+        LIVE_CONSOLE,
+        {"kind": "consent", "question": "On y va ?"},
+        (
+            SIGN_IN,
+            PAGE_REFUSED,
+            "Un tour est déjà ouvert : fermez-le d’abord.",
+            "Un tour est déjà ouvert : fermez-le d’abord.",
+            SIGN_IN,
+        ),
+    ),
+    "close_round": (LIVE_CONSOLE, {"round_id": "{round}"}, CONSOLE_FORM),
+    "record_decision": (
+        LIVE_CONSOLE,
+        {"statement": "On le fait.", "mode": "information"},
+        CONSOLE_FORM,
+    ),
+    "add_action": (
+        LIVE_CONSOLE,
+        {"label": "Appeler le plombier", "owner_id": "{target}", "due_on": DUE},
+        CONSOLE_FORM,
+    ),
+    "close_meeting": (LIVE_CONSOLE, {}, CONSOLE_FORM),
+    "raise_hand": (LIVE_PHONE, {}, PHONE_FORM),
+    "lower_hand": (LIVE_PHONE, {}, PHONE_FORM),
+    "answer_round": (LIVE_PHONE, {"round_id": "{round}", "answer": "for"}, PHONE_FORM),
+    "add_entry": (
+        LIVE_PHONE,
+        {"kind": "topic", "body": "Un point"},
+        (SIGN_IN, DONE, DONE, DONE, "Cette action est réservée aux membres."),
+    ),
+    # The document's need buttons: their route names the command from the button pressed.
+    "claim_need": (NEED, {"action": "claim"}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "release_need": (
+        DOC + "entrees/{claimed}/besoin",
+        {"action": "release"},
+        (SIGN_IN, "Seule la personne qui s’en occupe peut le rendre.", DONE, DONE, SIGN_IN),
+    ),
+    "resolve_need": (
+        NEED,
+        {"action": "met"},
+        (
+            SIGN_IN,
+            (
+                "Seules la personne qui s’en occupe, celle qui l’a exprimé ou "
+                "l’animation peuvent clore ce besoin."
+            ),
+            DONE,
+            DONE,
+            SIGN_IN,
+        ),
+    ),
+}
+# Lowering a hand that is not raised is done and changes nothing.
+CHANGES_NOTHING_WHEN_DONE = {"lower_hand"}
+
+
+def plain(text):
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def fill(data, places):
+    return {key: value.format(**places) for key, value in data.items()}
+
+
+def state():
+    """What a visitor could notice has changed: traces, the Fridays and their revisions, the
+    document, hands and answers."""
+    from sqlalchemy import func, select
+
+    from meeting.extensions import db
+    from meeting.models import Entry, HandRaise, Meeting, RoundAnswer, Trace
+
+    db.session.rollback()
+    counts = [
+        db.session.scalar(select(func.count(model.id)))
+        for model in (Trace, Meeting, Entry, HandRaise, RoundAnswer)
+    ]
+    revisions = db.session.scalar(select(func.sum(Meeting.live_revision + Meeting.agenda_revision)))
+    return (*counts, revisions)
+
+
+def landing(client, response):
+    """The page a visitor sees after a post: the page it redirects to, or the answer itself."""
+    if response.status_code in (302, 303):
+        return plain(client.get(response.headers["Location"]).get_data(as_text=True))
+    return plain(response.get_data(as_text=True))
+
+
+FORM_CASES = [
+    (name, path, data, role, expected_for(expected, role))
+    for name, (path, data, expected) in FORM_COMMANDS.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "data", "role", "expected"),
+    FORM_CASES,
+    ids=[f"{c[0]}-{c[3]}" for c in FORM_CASES],
+)
+def test_form_door_answers(visitor, name, path, data, role, expected):
+    client, places = visitor(role, live=LIVE in path)
+    places = {k: v for k, v in places.items() if k != "join_code"}
+    ops = {} if path.endswith("/besoin") else {"op": name}
+    before = state()
+    response = post_form(client, path.format(**places), {**ops, **fill(data, places)})
+    if expected == SIGN_IN:
+        assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+        assert state() == before
+        return
+    text = landing(client, response)
+    if expected == DONE:
+        assert response.status_code in (302, 303), text[:300]
+        assert "flash-error" not in text, text[text.find("flash-error") - 50 :][:300]
+        if name not in CHANGES_NOTHING_WHEN_DONE:
+            assert state() != before
+    else:
+        assert expected in text, text[:300]
+        assert state() == before
+
+
+# -- bad input at the doors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["pirate", "", "__init__"])
+def test_a_form_naming_no_command_is_refused_and_changes_nothing(visitor, op):
+    client, places = visitor("facilitator", live=True)
+    # a Friday with no row yet: even the first change's row is not made
+    day = (date.fromisoformat(places["live_day"]) + timedelta(days=14)).isoformat()
+    for url in (f"/vendredi/{day}/animation", f"/vendredi/{places['live_day']}/direct"):
+        before = state()
+        response = post_form(client, url, {"op": op} if op else {})
+        assert response.status_code == 303
+        assert "Action inconnue." in landing(client, response)
+        assert state() == before
+
+
+def socket_only():
+    return sorted(set(SOCKET_COMMANDS) - set(FORM_COMMANDS))
+
+
+def form_only():
+    return sorted(set(FORM_COMMANDS) - set(SOCKET_COMMANDS))
+
+
+@pytest.mark.parametrize("name", socket_only())
+def test_a_socket_command_posted_as_a_form_is_refused(visitor, name):
+    client, places = visitor("facilitator", live=True)
+    payload, _expected = SOCKET_COMMANDS[name]
+    ids = {f"{{{key}}}": value for key, value in places.items()}
+    data = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in payload.items()}
+    data = {k: "\n".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in data.items()}
+    before = state()
+    response = post_form(client, f"/vendredi/{places['live_day']}/animation", {"op": name, **data})
+    assert response.status_code == 303
+    assert "Cette action ne se fait pas par un formulaire." in landing(client, response)
+    assert state() == before
+
+
+@pytest.mark.parametrize("name", form_only())
+def test_a_form_command_sent_over_the_socket_is_refused(visitor, socket_for, name):
+    client, places = visitor("facilitator", live=True)
+    path, data, _expected = FORM_COMMANDS[name]
+    places = {k: v for k, v in places.items() if k != "join_code"}
+    # The payload the command would run with, typed as its form door reads it.
+    payload = form_values(COMMANDS[name].fields, fill(data, places))
+    if "meeting_id" in COMMANDS[name].fields:
+        payload["meeting_id"] = places["live_meeting" if LIVE in path else "meeting"]
+    before = state()
+    ack = socket_for(client).command(name, payload)
+    assert (ack["ok"], ack["error"], plain(ack["message"])) == (
+        False,
+        "wrong_door",
+        (
+            "Cette action ne s’envoie pas par la connexion en direct : utilisez le formulaire de "
+            "la page."
+        ),
+    )
+    assert state() == before

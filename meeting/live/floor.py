@@ -1,13 +1,13 @@
 """The speaker queue: hands raised from phones, the floor given from the console."""
 
-
 from sqlalchemy import select, update
 
 from ..errors import Conflict
 from ..extensions import db
 from ..i18n import _l
 from ..models import (
-    HandRaise, Meeting,
+    HandRaise,
+    Meeting,
 )
 from ..models.base import utcnow
 from ..pipeline import change
@@ -22,9 +22,13 @@ def raise_hand(actor, meeting_id):
     require_participant(actor, meeting)
     with change() as c:
         who = attendance_of(actor, meeting_id)
-        hand = db.session.scalar(select(HandRaise).where(
-            HandRaise.meeting_id == meeting_id, HandRaise.attendance_id == who.id,
-            HandRaise.lowered_at.is_(None)))
+        hand = db.session.scalar(
+            select(HandRaise).where(
+                HandRaise.meeting_id == meeting_id,
+                HandRaise.attendance_id == who.id,
+                HandRaise.lowered_at.is_(None),
+            )
+        )
         if hand is None:
             hand = HandRaise(meeting_id=meeting_id, attendance_id=who.id, raised_at=utcnow())
             db.session.add(hand)
@@ -39,10 +43,14 @@ def lower_hand(actor, meeting_id):
     with change() as c:
         who = attendance_of(actor, meeting_id)
         lowered = db.session.execute(
-            update(HandRaise).where(HandRaise.meeting_id == meeting_id,
-                                    HandRaise.attendance_id == who.id,
-                                    HandRaise.lowered_at.is_(None))
-            .values(lowered_at=utcnow())).rowcount
+            update(HandRaise)
+            .where(
+                HandRaise.meeting_id == meeting_id,
+                HandRaise.attendance_id == who.id,
+                HandRaise.lowered_at.is_(None),
+            )
+            .values(lowered_at=utcnow())
+        ).rowcount
         if lowered:
             bump_revision(meeting_id)
             publish_live(c, meeting_id, regions=("queue",))
@@ -60,18 +68,25 @@ def give_floor(actor, meeting_id, hand_id):
     now = utcnow()
     with change() as c:
         changed = db.session.execute(
-            update(HandRaise).where(HandRaise.id == hand_id, HandRaise.lowered_at.is_(None))
-            .values(lowered_at=now, given_floor_at=now)).rowcount
+            update(HandRaise)
+            .where(HandRaise.id == hand_id, HandRaise.lowered_at.is_(None))
+            .values(lowered_at=now, given_floor_at=now)
+        ).rowcount
         if changed != 1:
             raise Conflict(_l("Cette main n’est plus levée."), code="hand_lowered")
-        db.session.execute(update(Meeting).where(Meeting.id == meeting_id)
-                           .values(speaker_attendance_id=hand.attendance_id))
+        db.session.execute(
+            update(Meeting)
+            .where(Meeting.id == meeting_id)
+            .values(speaker_attendance_id=hand.attendance_id)
+        )
         bump_revision(meeting_id)
         publish_live(c, meeting_id, regions=("queue",))
 
 
 def lower_all_hands(meeting_id, now):
     """Inside the closing change: every hand still raised is lowered."""
-    db.session.execute(update(HandRaise).where(HandRaise.meeting_id == meeting_id,
-                                               HandRaise.lowered_at.is_(None))
-                       .values(lowered_at=now))
+    db.session.execute(
+        update(HandRaise)
+        .where(HandRaise.meeting_id == meeting_id, HandRaise.lowered_at.is_(None))
+        .values(lowered_at=now)
+    )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import db
-from ..i18n import _, _l, french
+from ..i18n import _l
 from ..models import Attendance, Meeting
 from ..pipeline import change
 
@@ -53,8 +53,11 @@ def attendance_of(actor, meeting_id, create=True):
         if actor.meeting_id != meeting_id:
             return None
         return db.session.get(Attendance, actor.attendance_id)
-    row = db.session.scalar(select(Attendance).where(
-        Attendance.meeting_id == meeting_id, Attendance.member_id == actor.id))
+    row = db.session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting_id, Attendance.member_id == actor.id
+        )
+    )
     if row is None and create:
         row = Attendance(meeting_id=meeting_id, member_id=actor.id, status="present")
         db.session.add(row)
@@ -74,17 +77,30 @@ def join_as_guest(code, first_name):
     if not name:
         raise ServiceError(_l("Indiquez votre prénom."), code="missing_name")
     if len(name) > 40:
-        raise ServiceError(_l("Le prénom ne doit pas dépasser 40 caractères."), code="invalid_field")
-    meeting = db.session.scalar(select(Meeting).where(Meeting.join_code == code,
-                                                      Meeting.status == "live")) if code else None
+        raise ServiceError(
+            _l("Le prénom ne doit pas dépasser 40 caractères."), code="invalid_field"
+        )
+    meeting = (
+        db.session.scalar(
+            select(Meeting).where(Meeting.join_code == code, Meeting.status == "live")
+        )
+        if code
+        else None
+    )
     if meeting is None:
-        raise ServiceError(_l("Ce code ne correspond à aucune réunion en cours. Vérifiez le code "
-                              "affiché à l’écran."), code="bad_code", status=400)
+        raise ServiceError(
+            _l(
+                "Ce code ne correspond à aucune réunion en cours. Vérifiez le code "
+                "affiché à l’écran."
+            ),
+            code="bad_code",
+            status=400,
+        )
     with change() as c:
         row = Attendance(meeting_id=meeting.id, guest_name=name, status="present")
         db.session.add(row)
         bump_revision(meeting.id)
-        c.trace(None, "guest_joined", meeting, french(lambda: _(
-            "%(name)s (invité·e) a rejoint la réunion.", name=name)), meeting=meeting)
+        db.session.flush()  # the trace names the guest by their attendance row
+        c.trace(None, "guest_joined", meeting, meeting=meeting, attendance_id=row.id)
         publish_live(c, meeting.id, regions=("status",))
     return row

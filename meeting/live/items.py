@@ -1,25 +1,35 @@
 """The agenda of a Friday: building it from the document, ordering, timeboxes, postponing,
 and carrying what is unfinished to the next Friday."""
 
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
 from ..errors import Conflict, ServiceError, require
 from ..extensions import db
-from ..i18n import _, _l, french, long_date
+from ..i18n import _, _l, french
 from ..labels import ITEM_STATUS_LABELS
 from ..models import (
-    AgendaItem, Decision, Entry,
+    AgendaItem,
+    Decision,
+    Entry,
 )
 from ..models.base import utcnow
 from ..pipeline import change
-from ..proposals import services as proposals
-from .rules import DEFAULT_TIMEBOX, bump_revision, clean_timebox, get_item, make_current, next_position, pause_timer, require_console, require_not_closed
-from .state import agenda_items, get_meeting, publish_live
 from ..prep import services as prep
-
+from ..proposals import services as proposals
+from .rules import (
+    DEFAULT_TIMEBOX,
+    bump_revision,
+    clean_timebox,
+    get_item,
+    make_current,
+    next_position,
+    pause_timer,
+    require_console,
+    require_not_closed,
+)
+from .state import MOVED, agenda_items, get_meeting, publish_live
 
 ENTRY_TO_ITEM = {"topic": "topic", "need": "need", "proposal": "proposal"}
 
@@ -27,10 +37,15 @@ ENTRY_TO_ITEM = {"topic": "topic", "need": "need", "proposal": "proposal"}
 def candidates(meeting_id):
     """Document entries (points, needs, proposals) not yet on the agenda."""
     on_agenda = select(AgendaItem.source_entry_id).where(
-        AgendaItem.meeting_id == meeting_id, AgendaItem.source_entry_id.is_not(None))
+        AgendaItem.meeting_id == meeting_id, AgendaItem.source_entry_id.is_not(None)
+    )
     return db.session.scalars(
-        select(Entry).where(Entry.meeting_id == meeting_id,
-                            Entry.kind.in_(tuple(ENTRY_TO_ITEM)), Entry.id.not_in(on_agenda))
+        select(Entry)
+        .where(
+            Entry.meeting_id == meeting_id,
+            Entry.kind.in_(tuple(ENTRY_TO_ITEM)),
+            Entry.id.not_in(on_agenda),
+        )
         .options(selectinload(Entry.author), selectinload(Entry.proposal))
         .order_by(Entry.kind, Entry.id)
     ).all()
@@ -45,9 +60,13 @@ def prepare_agenda(actor, meeting_id):
         added = ensure_standing_items(meeting)
         if added:
             bump_revision(meeting_id, agenda=True)
-            c.trace(actor, "agenda_prepared", meeting, french(lambda: _(
-                "%(name)s a préparé l’ordre du jour du %(date)s.", name=actor.display_name,
-                date=long_date(meeting.scheduled_for))), meeting=meeting)
+            c.trace(
+                actor,
+                "agenda_prepared",
+                meeting,
+                meeting=meeting,
+                date=meeting.scheduled_for.isoformat(),
+            )
             publish_live(c, meeting_id)
     return added
 
@@ -56,26 +75,51 @@ def ensure_standing_items(meeting):
     items = agenda_items(meeting.id)
     added = 0
     if not any(i.kind == "checkin" for i in items):
-        db.session.execute(update(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                           .values(position=AgendaItem.position + 1))
-        db.session.add(AgendaItem(
-            meeting_id=meeting.id, position=0, kind="checkin", timebox_minutes=10,
-            title=french(lambda: _("Tour d’inclusion : la météo de chacun·e et les billets "
-                                   "d’humeur"))))
+        db.session.execute(
+            update(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .values(position=AgendaItem.position + 1)
+        )
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                position=0,
+                kind="checkin",
+                timebox_minutes=10,
+                title=french(
+                    lambda: _("Tour d’inclusion : la météo de chacun·e et les billets d’humeur")
+                ),
+            )
+        )
         added += 1
     reviewed = {i.review_of_decision_id for i in items if i.review_of_decision_id}
-    due = db.session.scalars(select(Decision).where(
-        Decision.review_on.is_not(None), Decision.review_on <= meeting.scheduled_for,
-        Decision.meeting_id != meeting.id)).all()
-    already = set(db.session.scalars(select(AgendaItem.review_of_decision_id).where(
-        AgendaItem.review_of_decision_id.is_not(None))).all())
+    due = db.session.scalars(
+        select(Decision).where(
+            Decision.review_on.is_not(None),
+            Decision.review_on <= meeting.scheduled_for,
+            Decision.meeting_id != meeting.id,
+        )
+    ).all()
+    already = set(
+        db.session.scalars(
+            select(AgendaItem.review_of_decision_id).where(
+                AgendaItem.review_of_decision_id.is_not(None)
+            )
+        ).all()
+    )
     for decision in due:
         if decision.id in reviewed or decision.id in already:
             continue
-        db.session.add(AgendaItem(
-            meeting_id=meeting.id, position=next_position(meeting.id), kind="review",
-            review_of_decision_id=decision.id, timebox_minutes=10,
-            title=french(lambda d=decision: _("Revoir la décision n° %(n)s", n=d.number))))
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                position=next_position(meeting.id),
+                kind="review",
+                review_of_decision_id=decision.id,
+                timebox_minutes=10,
+                title=french(lambda d=decision: _("Revoir la décision n° %(n)s", n=d.number)),
+            )
+        )
         db.session.flush()
         added += 1
     return added
@@ -87,22 +131,31 @@ def add_entries(actor, meeting_id, entry_ids):
     require_console(actor, meeting)
     require_not_closed(meeting)
     if not entry_ids:
-        raise ServiceError(_l("Choisissez au moins une contribution du document."),
-                           code="nothing_chosen")
+        raise ServiceError(
+            _l("Choisissez au moins une contribution du document."), code="nothing_chosen"
+        )
     entries = [prep.get_entry(i) for i in entry_ids]
     for entry in entries:
         if entry.meeting_id != meeting_id or entry.kind not in ENTRY_TO_ITEM:
-            raise ServiceError(_l("Seuls les points, besoins et propositions de ce vendredi "
-                                  "vont à l’ordre du jour."), code="invalid_entry")
+            raise ServiceError(
+                _l(
+                    "Seuls les points, besoins et propositions de ce vendredi "
+                    "vont à l’ordre du jour."
+                ),
+                code="invalid_entry",
+            )
     on_agenda = {c.id for c in candidates(meeting_id)}
     entries = [e for e in entries if e.id in on_agenda]
     with change() as c:
         ensure_standing_items(meeting)
         for entry in entries:
             item = AgendaItem(
-                meeting_id=meeting_id, position=next_position(meeting_id),
-                kind=ENTRY_TO_ITEM[entry.kind], title=prep.short_title(entry),
-                source_entry_id=entry.id, timebox_minutes=15 if entry.kind == "proposal" else 10,
+                meeting_id=meeting_id,
+                position=next_position(meeting_id),
+                kind=ENTRY_TO_ITEM[entry.kind],
+                title=prep.short_title(entry),
+                source_entry_id=entry.id,
+                timebox_minutes=15 if entry.kind == "proposal" else 10,
             )
             if entry.proposal is not None:
                 item.source_proposal_id = entry.proposal.id
@@ -110,10 +163,14 @@ def add_entries(actor, meeting_id, entry_ids):
             db.session.add(item)
             db.session.flush()
         bump_revision(meeting_id, agenda=True)
-        c.trace(actor, "agenda_items_added", meeting, french(lambda: _(
-            "%(name)s a mis %(n)s point(s) à l’ordre du jour du %(date)s.",
-            name=actor.display_name, n=len(entries), date=long_date(meeting.scheduled_for))),
-            meeting=meeting)
+        c.trace(
+            actor,
+            "agenda_items_added",
+            meeting,
+            meeting=meeting,
+            n=len(entries),
+            date=meeting.scheduled_for.isoformat(),
+        )
         publish_live(c, meeting_id)
     return len(entries)
 
@@ -129,13 +186,16 @@ def add_item(actor, meeting_id, title, timebox_minutes=DEFAULT_TIMEBOX):
     minutes = clean_timebox(timebox_minutes)
     with change() as c:
         ensure_standing_items(meeting)
-        item = AgendaItem(meeting_id=meeting_id, position=next_position(meeting_id),
-                          kind="other", title=title, timebox_minutes=minutes)
+        item = AgendaItem(
+            meeting_id=meeting_id,
+            position=next_position(meeting_id),
+            kind="other",
+            title=title,
+            timebox_minutes=minutes,
+        )
         db.session.add(item)
         bump_revision(meeting_id, agenda=True)
-        c.trace(actor, "agenda_item_added", item, french(lambda: _(
-            "%(name)s a ajouté « %(title)s » à l’ordre du jour.", name=actor.display_name,
-            title=title)), meeting=meeting)
+        c.trace(actor, "agenda_item_added", item, meeting=meeting, title=title)
         publish_live(c, meeting_id)
     return item
 
@@ -147,12 +207,11 @@ def set_timebox(actor, item_id, minutes):
     require_not_closed(meeting)
     minutes = clean_timebox(minutes)
     with change() as c:
-        db.session.execute(update(AgendaItem).where(AgendaItem.id == item_id)
-                           .values(timebox_minutes=minutes))
+        db.session.execute(
+            update(AgendaItem).where(AgendaItem.id == item_id).values(timebox_minutes=minutes)
+        )
         bump_revision(meeting.id)
-        c.trace(actor, "timebox_set", item, french(lambda: _(
-            "%(name)s a prévu %(n)s minutes pour « %(title)s ».", name=actor.display_name,
-            n=minutes, title=item.title)), meeting=meeting)
+        c.trace(actor, "timebox_set", item, meeting=meeting, minutes=minutes, title=item.title)
         publish_live(c, meeting.id)
 
 
@@ -164,15 +223,17 @@ def reorder(actor, meeting_id, agenda_revision, order):
     items = agenda_items(meeting_id)
     ids = [i.id for i in items]
     if sorted(order) != sorted(ids) or len(set(order)) != len(order):
-        raise ServiceError(_l("L’ordre envoyé ne correspond pas aux points de l’ordre du jour."),
-                           code="invalid_order")
+        raise ServiceError(
+            _l("L’ordre envoyé ne correspond pas aux points de l’ordre du jour."),
+            code="invalid_order",
+        )
     with change() as c:
         bump_revision(meeting_id, seen=agenda_revision, agenda=True)
         for position, item_id in enumerate(order):
-            db.session.execute(update(AgendaItem).where(AgendaItem.id == item_id)
-                               .values(position=position))
-        c.trace(actor, "agenda_reordered", meeting, french(lambda: _(
-            "%(name)s a réordonné l’ordre du jour.", name=actor.display_name)), meeting=meeting)
+            db.session.execute(
+                update(AgendaItem).where(AgendaItem.id == item_id).values(position=position)
+            )
+        c.trace(actor, "agenda_reordered", meeting, meeting=meeting)
         publish_live(c, meeting_id)
 
 
@@ -200,17 +261,16 @@ def remove_item(actor, item_id):
     require_console(actor, meeting)
     require_not_closed(meeting)
     if item.status != "pending":
-        raise Conflict(_l("Seul un point à venir peut être retiré de l’ordre du jour."),
-                       code="not_pending")
+        raise Conflict(
+            _l("Seul un point à venir peut être retiré de l’ordre du jour."), code="not_pending"
+        )
     title = item.title
     with change() as c:
         if item.source_proposal is not None and item.source_proposal.status == "on_agenda":
             proposals.move_status(c, actor, item.source_proposal, "submitted", quiet=True)
         db.session.delete(item)
         bump_revision(meeting.id, agenda=True)
-        c.trace(actor, "agenda_item_removed", meeting, french(lambda: _(
-            "%(name)s a retiré « %(title)s » de l’ordre du jour.", name=actor.display_name,
-            title=title)), meeting=meeting)
+        c.trace(actor, "agenda_item_removed", meeting, meeting=meeting, title=title)
         publish_live(c, meeting.id)
 
 
@@ -221,8 +281,10 @@ def postpone(actor, meeting_id, item_id):
     require_not_closed(meeting)
     item = get_item(item_id, meeting_id)
     if item.status not in ("pending", "current"):
-        raise Conflict(_l("Ce point est déjà %(status)s.",
-                          status=ITEM_STATUS_LABELS[item.status]), code="bad_transition")
+        raise Conflict(
+            _l("Ce point est déjà %(status)s.", status=ITEM_STATUS_LABELS[item.status]),
+            code="bad_transition",
+        )
     now = utcnow()
     was_current = item.status == "current"
     with change() as c:
@@ -232,14 +294,18 @@ def postpone(actor, meeting_id, item_id):
         item.status = "postponed"
         item.ended_at = now
         if was_current:
-            following = next((i for i in agenda_items(meeting_id)
-                              if i.status == "pending" and i.position > item.position), None)
+            following = next(
+                (
+                    i
+                    for i in agenda_items(meeting_id)
+                    if i.status == "pending" and i.position > item.position
+                ),
+                None,
+            )
             if following is not None:
                 make_current(following, now)
-        c.trace(actor, "item_postponed", item, french(lambda: _(
-            "« %(title)s » est reporté au vendredi suivant.", title=item.title)),
-            meeting=meeting)
-        publish_live(c, meeting_id)
+        c.trace(actor, "item_postponed", item, meeting=meeting, title=item.title)
+        publish_live(c, meeting_id, regions=MOVED)
     return item
 
 
@@ -254,7 +320,8 @@ def carry_unfinished(actor, meeting_id, next_meeting, now):
                 item.status = "done" if item.started_at else "postponed"
             continue
         if item.status == "current" and db.session.scalar(
-                select(Decision.id).where(Decision.item_id == item.id).limit(1)):
+            select(Decision.id).where(Decision.item_id == item.id).limit(1)
+        ):
             pause_timer(item, now)  # decided on: done, not carried
             item.status, item.ended_at = "done", now
             continue
@@ -262,12 +329,18 @@ def carry_unfinished(actor, meeting_id, next_meeting, now):
             pause_timer(item, now)
             item.status = "postponed"
             item.ended_at = item.ended_at or now
-            db.session.add(AgendaItem(
-                meeting_id=next_meeting.id, position=next_position(next_meeting.id),
-                kind="carried", title=item.title, carried_from_id=item.id,
-                source_entry_id=item.source_entry_id,
-                source_proposal_id=item.source_proposal_id,
-                timebox_minutes=item.timebox_minutes))
+            db.session.add(
+                AgendaItem(
+                    meeting_id=next_meeting.id,
+                    position=next_position(next_meeting.id),
+                    kind="carried",
+                    title=item.title,
+                    carried_from_id=item.id,
+                    source_entry_id=item.source_entry_id,
+                    source_proposal_id=item.source_proposal_id,
+                    timebox_minutes=item.timebox_minutes,
+                )
+            )
             db.session.flush()
             carried += 1
     return carried

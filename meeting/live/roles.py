@@ -6,10 +6,13 @@ from sqlalchemy import func, select
 
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..i18n import _, _l, french, long_date
-from ..labels import ROLE_LABELS
+from ..i18n import _l
 from ..models import (
-    DAY_ROLES, Attendance, Meeting, MeetingRole, Member,
+    DAY_ROLES,
+    Attendance,
+    Meeting,
+    MeetingRole,
+    Member,
 )
 from ..pipeline import change
 from .rules import bump_revision, require_console, require_not_closed
@@ -18,18 +21,27 @@ from .state import get_meeting, publish_live
 
 def rotation_suggestions(meeting_id):
     """For each role, the active member who has held it least recently (never, first)."""
-    members = db.session.scalars(select(Member).where(Member.deactivated_at.is_(None))
-                                 .order_by(Member.display_name)).all()
+    members = db.session.scalars(
+        select(Member).where(Member.deactivated_at.is_(None)).order_by(Member.display_name)
+    ).all()
     suggestions = {}
     for role in DAY_ROLES:
-        last_held = dict(db.session.execute(
-            select(MeetingRole.member_id, func.max(Meeting.scheduled_for))
-            .join(Meeting, Meeting.id == MeetingRole.meeting_id)
-            .where(MeetingRole.role == role, MeetingRole.meeting_id != meeting_id)
-            .group_by(MeetingRole.member_id)).all())
-        ranked = sorted(members, key=lambda m: (last_held.get(m.id) is not None,
-                                                last_held.get(m.id) or datetime.min.date(),
-                                                m.display_name.lower()))
+        last_held = dict(
+            db.session.execute(
+                select(MeetingRole.member_id, func.max(Meeting.scheduled_for))
+                .join(Meeting, Meeting.id == MeetingRole.meeting_id)
+                .where(MeetingRole.role == role, MeetingRole.meeting_id != meeting_id)
+                .group_by(MeetingRole.member_id)
+            ).all()
+        )
+        ranked = sorted(
+            members,
+            key=lambda m: (
+                last_held.get(m.id) is not None,
+                last_held.get(m.id) or datetime.min.date(),
+                m.display_name.lower(),
+            ),
+        )
         # One person, one role: skip whoever is already suggested for another role.
         taken = {m.id for m in suggestions.values() if m is not None}
         free = [m for m in ranked if m.id not in taken] or ranked
@@ -47,17 +59,25 @@ def assign_role(actor, meeting_id, role, member_id):
     if member is None or not member.is_active:
         raise ServiceError(_l("Choisissez une personne."), code="invalid_field")
     with change() as c:
-        row = db.session.scalar(select(MeetingRole).where(
-            MeetingRole.meeting_id == meeting_id, MeetingRole.role == role))
+        row = db.session.scalar(
+            select(MeetingRole).where(
+                MeetingRole.meeting_id == meeting_id, MeetingRole.role == role
+            )
+        )
         if row is None:
             db.session.add(MeetingRole(meeting_id=meeting_id, role=role, member_id=member.id))
         else:
             row.member_id = member.id
         bump_revision(meeting_id)
-        c.trace(actor, "role_assigned", meeting, french(lambda: _(
-            "%(name)s tient le rôle « %(role)s » le %(date)s.", name=member.display_name,
-            role=str(ROLE_LABELS[role]).lower(), date=long_date(meeting.scheduled_for))),
-            meeting=meeting)
+        c.trace(
+            actor,
+            "role_assigned",
+            meeting,
+            meeting=meeting,
+            member_id=member.id,
+            role=role,
+            date=meeting.scheduled_for.isoformat(),
+        )
         publish_live(c, meeting_id, regions=("status",))
 
 
@@ -72,8 +92,11 @@ def set_attendance(actor, meeting_id, member_id, status):
     if member is None:
         raise NotFound(_l("Ce membre n’existe pas."))
     with change() as c:
-        row = db.session.scalar(select(Attendance).where(
-            Attendance.meeting_id == meeting_id, Attendance.member_id == member_id))
+        row = db.session.scalar(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, Attendance.member_id == member_id
+            )
+        )
         if status is None:
             if row is not None:
                 db.session.delete(row)
@@ -82,8 +105,13 @@ def set_attendance(actor, meeting_id, member_id, status):
         else:
             row.status = status
         bump_revision(meeting_id)
-        label = {"present": _l("présent·e"), "excused": _l("excusé·e"), None: _l("non indiqué·e")}
-        c.trace(actor, "attendance_set", meeting, french(lambda: _(
-            "%(name)s : %(status)s le %(date)s.", name=member.display_name,
-            status=str(label[status]), date=long_date(meeting.scheduled_for))), meeting=meeting)
+        c.trace(
+            actor,
+            "attendance_set",
+            meeting,
+            meeting=meeting,
+            member_id=member.id,
+            status=status,
+            date=meeting.scheduled_for.isoformat(),
+        )
         publish_live(c, meeting_id, regions=("status",))

@@ -1,20 +1,29 @@
 """Consent rounds and votes: opened on the current point, answered from phones, closed."""
 
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound, ServiceError
 from ..extensions import db
-from ..i18n import _, _l, french
+from ..i18n import _l
 from ..models import (
-    CONSENT_ANSWERS, ROUND_KINDS, Round, RoundAnswer,
+    CONSENT_ANSWERS,
+    ROUND_KINDS,
+    Round,
+    RoundAnswer,
 )
 from ..models.base import utcnow
 from ..pipeline import change
 from .guests import attendance_of
 from .rules import bump_revision, require_console, require_live, require_participant
-from .state import current_item, get_meeting, open_round, publish_live, publish_live_soon, round_results
+from .state import (
+    current_item,
+    get_meeting,
+    open_round,
+    publish_live,
+    publish_live_soon,
+    round_results,
+)
 
 
 def start_round(actor, meeting_id, kind, question, options=None):
@@ -31,27 +40,32 @@ def start_round(actor, meeting_id, kind, question, options=None):
     if not question:
         raise ServiceError(_l("Écrivez la proposition soumise au tour."), code="missing_question")
     if len(question) > 2000:
-        raise ServiceError(_l("La proposition est trop longue (2000 caractères au plus)."),
-                           code="invalid_field")
+        raise ServiceError(
+            _l("La proposition est trop longue (2000 caractères au plus)."), code="invalid_field"
+        )
     cleaned = []
     if kind == "vote":
         cleaned = [o.strip() for o in (options or []) if o and o.strip()]
         if len(cleaned) < 2 or len(set(cleaned)) != len(cleaned):
-            raise ServiceError(_l("Un vote demande au moins deux choix différents."),
-                               code="invalid_options")
+            raise ServiceError(
+                _l("Un vote demande au moins deux choix différents."), code="invalid_options"
+            )
         if any(len(o) > 80 for o in cleaned) or len(cleaned) > 10:
             raise ServiceError(_l("Dix choix de 80 caractères au plus."), code="invalid_options")
     if open_round(meeting_id) is not None:
         raise Conflict(_l("Un tour est déjà ouvert : fermez-le d’abord."), code="round_open")
     with change() as c:
-        round_ = Round(meeting_id=meeting_id, item_id=item.id, kind=kind, question=question,
-                       options=cleaned, opened_by_id=actor.id)
+        round_ = Round(
+            meeting_id=meeting_id,
+            item_id=item.id,
+            kind=kind,
+            question=question,
+            options=cleaned,
+            opened_by_id=actor.id,
+        )
         db.session.add(round_)
         bump_revision(meeting_id)
-        c.trace(actor, "round_opened", round_, french(lambda: _(
-            "%(name)s a ouvert un tour (%(kind)s) sur « %(title)s ».", name=actor.display_name,
-            kind=_("consentement") if kind == "consent" else _("vote"), title=item.title)),
-            meeting=meeting)
+        c.trace(actor, "round_opened", round_, meeting=meeting, kind=kind, title=item.title)
         publish_live(c, meeting_id, regions=("round",))
     return round_
 
@@ -67,24 +81,33 @@ def answer_round(actor, round_id, answer, reason=None):
         raise Conflict(_l("Ce tour est fermé."), code="round_closed")
     choices = CONSENT_ANSWERS if round_.kind == "consent" else round_.options
     if answer not in choices:
-        raise ServiceError(_l("Cette réponse n’est pas possible pour ce tour."),
-                           code="invalid_answer")
+        raise ServiceError(
+            _l("Cette réponse n’est pas possible pour ce tour."), code="invalid_answer"
+        )
     reason = (reason or "").strip() or None
     if answer == "object" and not reason:
-        raise ServiceError(_l("Une objection s’accompagne d’une raison : écrivez-la."),
-                           code="missing_reason")
+        raise ServiceError(
+            _l("Une objection s’accompagne d’une raison : écrivez-la."), code="missing_reason"
+        )
     if reason and len(reason) > 2000:
-        raise ServiceError(_l("La raison est trop longue (2000 caractères au plus)."),
-                           code="invalid_field")
+        raise ServiceError(
+            _l("La raison est trop longue (2000 caractères au plus)."), code="invalid_field"
+        )
     for _attempt in range(2):
         try:
             with change():
                 who = attendance_of(actor, meeting.id)
-                row = db.session.scalar(select(RoundAnswer).where(
-                    RoundAnswer.round_id == round_id, RoundAnswer.attendance_id == who.id))
+                row = db.session.scalar(
+                    select(RoundAnswer).where(
+                        RoundAnswer.round_id == round_id, RoundAnswer.attendance_id == who.id
+                    )
+                )
                 if row is None:
-                    db.session.add(RoundAnswer(round_id=round_id, attendance_id=who.id,
-                                               answer=answer, reason=reason))
+                    db.session.add(
+                        RoundAnswer(
+                            round_id=round_id, attendance_id=who.id, answer=answer, reason=reason
+                        )
+                    )
                 else:
                     row.answer, row.reason, row.answered_at = answer, reason, utcnow()
                 bump_revision(meeting.id)
@@ -104,17 +127,22 @@ def close_round(actor, round_id):
     if round_.closed_at is not None:
         raise Conflict(_l("Ce tour est déjà fermé."), code="round_closed")
     with change() as c:
-        db.session.execute(update(Round).where(Round.id == round_id, Round.closed_at.is_(None))
-                           .values(closed_at=utcnow()))
+        db.session.execute(
+            update(Round)
+            .where(Round.id == round_id, Round.closed_at.is_(None))
+            .values(closed_at=utcnow())
+        )
         bump_revision(meeting.id)
         results = round_results(round_)
-        c.trace(actor, "round_closed", round_, french(lambda: _(
-            "Tour fermé : %(n)s réponse(s).", n=results["total"])), meeting=meeting)
+        c.trace(actor, "round_closed", round_, meeting=meeting, total=results["total"])
         publish_live(c, meeting.id, regions=("round",))
     return round_
 
 
 def close_open_rounds(meeting_id, now):
     """Inside the closing change: a round still open when the meeting closes is closed."""
-    db.session.execute(update(Round).where(Round.meeting_id == meeting_id,
-                                           Round.closed_at.is_(None)).values(closed_at=now))
+    db.session.execute(
+        update(Round)
+        .where(Round.meeting_id == meeting_id, Round.closed_at.is_(None))
+        .values(closed_at=now)
+    )

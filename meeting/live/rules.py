@@ -1,7 +1,6 @@
 """Shared rules of the live meeting: who may drive it, in which phase, and the revision
 every live change moves on (compare-and-set against two consoles at once)."""
 
-
 from sqlalchemy import func, select, update
 
 from .. import permissions
@@ -9,9 +8,9 @@ from ..errors import Conflict, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _l
 from ..models import (
-    AgendaItem, Meeting,
+    AgendaItem,
+    Meeting,
 )
-
 
 DEFAULT_TIMEBOX = 10
 
@@ -30,15 +29,23 @@ def bump_revision(meeting_id, seen=None, agenda=False):
         values["agenda_revision"] = Meeting.agenda_revision + 1
     if db.session.execute(query.values(**values)).rowcount != 1:
         if agenda:
-            raise Conflict(_l("L’ordre du jour vient d’être modifié par quelqu’un d’autre ; il "
-                              "est à jour, recommencez."), code="stale")
-        raise Conflict(_l("La réunion vient d’avancer depuis un autre écran ; tout est à jour."),
-                       code="stale")
+            raise Conflict(
+                _l(
+                    "L’ordre du jour vient d’être modifié par quelqu’un d’autre ; il "
+                    "est à jour, recommencez."
+                ),
+                code="stale",
+            )
+        raise Conflict(
+            _l("La réunion vient d’avancer depuis un autre écran ; tout est à jour."), code="stale"
+        )
 
 
 def require_console(actor, meeting):
-    require(permissions.can_run_live(actor, meeting),
-            _l("Seule l’animation de la réunion peut faire cela."))
+    require(
+        permissions.can_run_live(actor, meeting),
+        _l("Seule l’animation de la réunion peut faire cela."),
+    )
 
 
 def require_not_closed(meeting):
@@ -64,8 +71,12 @@ def get_item(item_id, meeting_id=None):
 
 
 def next_position(meeting_id):
-    return (db.session.scalar(select(func.max(AgendaItem.position))
-                              .where(AgendaItem.meeting_id == meeting_id)) or 0) + 1
+    return (
+        db.session.scalar(
+            select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting_id)
+        )
+        or 0
+    ) + 1
 
 
 def make_current(item, now):
@@ -84,9 +95,12 @@ def clean_timebox(value):
     try:
         minutes = int(value)
     except (TypeError, ValueError):
-        raise ServiceError(_l("La durée prévue doit être un nombre de minutes."),
-                           code="invalid_field") from None
+        raise ServiceError(
+            _l("La durée prévue doit être un nombre de minutes."), code="invalid_field"
+        ) from None
     if not 1 <= minutes <= MAX_TIMEBOX:
-        raise ServiceError(_l("La durée prévue doit être entre 1 et %(n)s minutes.",
-                              n=MAX_TIMEBOX), code="invalid_field")
+        raise ServiceError(
+            _l("La durée prévue doit être entre 1 et %(n)s minutes.", n=MAX_TIMEBOX),
+            code="invalid_field",
+        )
     return minutes

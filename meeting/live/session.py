@@ -4,21 +4,19 @@ import secrets
 
 from sqlalchemy import update
 
-from .. import permissions
+from .. import permissions, realtime
 from ..errors import Conflict, ServiceError, require
-from .. import realtime
 from ..extensions import db
-from ..i18n import _, _l, french
+from ..i18n import _l
 from ..models import (
     Meeting,
 )
 from ..models.base import utcnow
 from ..pipeline import change
-from .state import agenda_items, current_item, get_meeting, publish_live
 from .guests import attendance_of
-from .rules import bump_revision, get_item, make_current, pause_timer, require_console, require_live
 from .items import ensure_standing_items
-
+from .rules import bump_revision, get_item, make_current, pause_timer, require_console, require_live
+from .state import MOVED, agenda_items, current_item, get_meeting, publish_live
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -40,13 +38,15 @@ def advance(actor, meeting_id, live_revision, direction="next"):
     items = agenda_items(meeting_id)
     current = next((i for i in items if i.status == "current"), None)
     if direction == "next":
-        after = items[items.index(current) + 1:] if current else items
+        after = items[items.index(current) + 1 :] if current else items
         target = next((i for i in after if i.status == "pending"), None)
         if target is None:
-            raise Conflict(_l("C’est le dernier point de l’ordre du jour : vous pouvez clore la "
-                              "réunion."), code="last_item")
+            raise Conflict(
+                _l("C’est le dernier point de l’ordre du jour : vous pouvez clore la réunion."),
+                code="last_item",
+            )
     else:
-        before = items[:items.index(current)] if current else items
+        before = items[: items.index(current)] if current else items
         target = next((i for i in reversed(before) if i.status == "done"), None)
         if target is None:
             raise Conflict(_l("Il n’y a pas de point précédent."), code="first_item")
@@ -63,20 +63,21 @@ def advance(actor, meeting_id, live_revision, direction="next"):
         tgt = get_item(target_id)
         tgt.ended_at = None
         make_current(tgt, now)
-        db.session.execute(update(Meeting).where(Meeting.id == meeting_id)
-                           .values(speaker_attendance_id=None))
-        c.trace(actor, "item_advanced", tgt, french(lambda: _(
-            "Point en cours : « %(title)s ».", title=tgt.title)), meeting=meeting,
-            direction=direction)
-        publish_live(c, meeting_id)
+        db.session.execute(
+            update(Meeting).where(Meeting.id == meeting_id).values(speaker_attendance_id=None)
+        )
+        c.trace(actor, "item_advanced", tgt, meeting=meeting, title=tgt.title, direction=direction)
+        publish_live(c, meeting_id, regions=MOVED)
     return tgt
 
 
 def control_timer(actor, meeting_id, action):
     """Start, pause or add five minutes to the current point's timer."""
     meeting = get_meeting(meeting_id)
-    require(permissions.can_keep_time(actor, meeting),
-            _l("Seuls l’animation et le ou la gardien·ne du temps règlent le minuteur."))
+    require(
+        permissions.can_keep_time(actor, meeting),
+        _l("Seuls l’animation et le ou la gardien·ne du temps règlent le minuteur."),
+    )
     require_live(meeting)
     if action not in ("start", "pause", "add5"):
         raise ServiceError(_l("Action de minuteur inconnue."), code="invalid_field")

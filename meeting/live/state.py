@@ -7,19 +7,26 @@ from flask import render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
+from .. import permissions, realtime
 from ..errors import Forbidden, ServiceError, require
-from ..i18n import _l
 from ..extensions import db
+from ..i18n import _l
 from ..labels import ANSWER_LABELS, ITEM_KIND_LABELS, ITEM_STATUS_LABELS, ROLE_LABELS
+from ..meetings import services as meetings
 from ..models import (
-    CONSENT_ANSWERS, Action, AgendaItem, Attendance, Decision, Entry,
-    HandRaise, Meeting, MeetingRole, Member, Round,
+    CONSENT_ANSWERS,
+    Action,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Entry,
+    HandRaise,
+    Meeting,
+    MeetingRole,
+    Member,
+    Round,
 )
 from ..models.base import utcnow
-from .. import realtime
-from ..meetings import services as meetings
-
 
 VIEWS = ("console", "screen", "phone")
 
@@ -30,32 +37,42 @@ def get_meeting(meeting_id):
 
 def agenda_items(meeting_id):
     return db.session.scalars(
-        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-        .options(selectinload(AgendaItem.source_entry).selectinload(Entry.author),
-                 selectinload(AgendaItem.source_proposal))
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .options(
+            selectinload(AgendaItem.source_entry).selectinload(Entry.author),
+            selectinload(AgendaItem.source_proposal),
+        )
         .order_by(AgendaItem.position, AgendaItem.id)
     ).all()
 
 
 def current_item(meeting_id):
-    return db.session.scalar(select(AgendaItem).where(
-        AgendaItem.meeting_id == meeting_id, AgendaItem.status == "current"))
+    return db.session.scalar(
+        select(AgendaItem).where(
+            AgendaItem.meeting_id == meeting_id, AgendaItem.status == "current"
+        )
+    )
 
 
 def open_round(meeting_id):
-    return db.session.scalar(select(Round).where(
-        Round.meeting_id == meeting_id, Round.closed_at.is_(None)).order_by(Round.id.desc()))
+    return db.session.scalar(
+        select(Round)
+        .where(Round.meeting_id == meeting_id, Round.closed_at.is_(None))
+        .order_by(Round.id.desc())
+    )
 
 
 def last_round(meeting_id):
-    return db.session.scalar(select(Round).where(Round.meeting_id == meeting_id)
-                             .order_by(Round.id.desc()))
+    return db.session.scalar(
+        select(Round).where(Round.meeting_id == meeting_id).order_by(Round.id.desc())
+    )
 
 
 def speaker_queue(meeting_id):
     return db.session.scalars(
-        select(HandRaise).where(HandRaise.meeting_id == meeting_id,
-                                HandRaise.lowered_at.is_(None))
+        select(HandRaise)
+        .where(HandRaise.meeting_id == meeting_id, HandRaise.lowered_at.is_(None))
         .options(selectinload(HandRaise.attendance).selectinload(Attendance.member))
         .order_by(HandRaise.raised_at, HandRaise.id)
     ).all()
@@ -63,25 +80,35 @@ def speaker_queue(meeting_id):
 
 def attendance(meeting_id):
     return db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting_id)
-        .options(selectinload(Attendance.member)).order_by(Attendance.id)
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting_id)
+        .options(selectinload(Attendance.member))
+        .order_by(Attendance.id)
     ).all()
 
 
 def day_roles(meeting_id):
-    rows = db.session.scalars(select(MeetingRole).where(MeetingRole.meeting_id == meeting_id)
-                              .options(selectinload(MeetingRole.member))).all()
+    rows = db.session.scalars(
+        select(MeetingRole)
+        .where(MeetingRole.meeting_id == meeting_id)
+        .options(selectinload(MeetingRole.member))
+    ).all()
     return {row.role: row.member for row in rows}
 
 
 def decisions_of(meeting_id):
-    return db.session.scalars(select(Decision).where(Decision.meeting_id == meeting_id)
-                              .order_by(Decision.number)).all()
+    return db.session.scalars(
+        select(Decision).where(Decision.meeting_id == meeting_id).order_by(Decision.number)
+    ).all()
 
 
 def actions_of(meeting_id):
-    return db.session.scalars(select(Action).where(Action.meeting_id == meeting_id)
-                              .options(selectinload(Action.owner)).order_by(Action.id)).all()
+    return db.session.scalars(
+        select(Action)
+        .where(Action.meeting_id == meeting_id)
+        .options(selectinload(Action.owner))
+        .order_by(Action.id)
+    ).all()
 
 
 def timer_state(item, now=None):
@@ -93,9 +120,13 @@ def timer_state(item, now=None):
     if item.timer_started_at is not None:
         elapsed += int((now - item.timer_started_at).total_seconds())
     allowance = (item.timebox_minutes + item.extra_minutes) * 60
-    return {"elapsed": elapsed, "running": item.timer_started_at is not None,
-            "allowance": allowance, "overrun": max(0, elapsed - allowance),
-            "server_now": now.isoformat() + "Z"}
+    return {
+        "elapsed": elapsed,
+        "running": item.timer_started_at is not None,
+        "allowance": allowance,
+        "overrun": max(0, elapsed - allowance),
+        "server_now": now.isoformat() + "Z",
+    }
 
 
 def round_results(round_):
@@ -116,8 +147,11 @@ def round_results(round_):
 def estimated_end(meeting, items):
     """When the agenda ends if each remaining item takes its timebox (naive UTC)."""
     now = utcnow()
-    start = now if meeting.status == "live" else datetime.combine(
-        meeting.scheduled_for, meeting.starts_at) - _paris_offset(meeting)
+    start = (
+        now
+        if meeting.status == "live"
+        else datetime.combine(meeting.scheduled_for, meeting.starts_at) - _paris_offset(meeting)
+    )
     total = 0
     for item in items:
         if item.status == "pending":
@@ -148,12 +182,16 @@ def live_context(meeting, viewer=None, view=None):
     current = next((i for i in items if i.status == "current"), None)
     round_ = open_round(meeting_id) or last_round(meeting_id)
     people = attendance(meeting_id)
-    speaker = db.session.get(Attendance, meeting.speaker_attendance_id) \
-        if meeting.speaker_attendance_id else None
+    speaker = (
+        db.session.get(Attendance, meeting.speaker_attendance_id)
+        if meeting.speaker_attendance_id
+        else None
+    )
     members = []
     if view in (None, "console"):
-        members = db.session.scalars(select(Member).where(Member.deactivated_at.is_(None))
-                                     .order_by(Member.display_name)).all()
+        members = db.session.scalars(
+            select(Member).where(Member.deactivated_at.is_(None)).order_by(Member.display_name)
+        ).all()
     return {
         "meeting": meeting,
         "items": items,
@@ -188,6 +226,11 @@ VIEW_REGIONS = {
     "screen": REGIONS,
     "phone": REGIONS,
 }
+# What moving to another point changes: the point, the agenda's statuses, the floor (the
+# speaker's turn ends). The console's round and decision forms name the current point, so the
+# console also gets those two regions whenever the current point changes.
+MOVED = ("current", "agenda", "queue")
+NAMES_CURRENT = {"console": ("round", "decisions")}
 # The rooms each rendered view goes to.
 VIEW_ROOMS = {"console": ("console",), "screen": ("screen",), "phone": ("phone", "guest")}
 
@@ -197,10 +240,13 @@ def render_regions(meeting_id, regions=REGIONS, view="phone", context=None):
 
     Their forms carry no CSRF token (the sender's must not travel; each page puts its own in)."""
     context = context or live_context(meeting_id, view=view)
-    shown = [r for r in regions if r in VIEW_REGIONS[view]]
-    return {region: render_template(f"live/_{region}.html", view=view, csrf_token=lambda: "",
-                                    **context)
-            for region in shown}
+    if "current" in regions:
+        regions = tuple(regions) + NAMES_CURRENT.get(view, ())
+    shown = [r for r in REGIONS if r in regions and r in VIEW_REGIONS[view]]
+    return {
+        region: render_template(f"live/_{region}.html", view=view, csrf_token=lambda: "", **context)
+        for region in shown
+    }
 
 
 def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
@@ -215,8 +261,9 @@ def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
         "status": meeting.status,
         "timer": context["timer"],
         "current_item_id": context["current"].id if context["current"] else None,
-        "round_id": context["round"].id if context["round"] and
-        context["round"].closed_at is None else None,
+        "round_id": context["round"].id
+        if context["round"] and context["round"].closed_at is None
+        else None,
         "regions": render_regions(meeting_id, regions, view, context=context),
     }
 
@@ -228,34 +275,46 @@ def live_facts(meeting_id, regions=REGIONS):
     out = []
     for view, rooms in VIEW_ROOMS.items():
         view_context = context if view == "console" else {**context, "members": []}
-        out.append(("live_updated", live_fact(meeting_id, regions, view, view_context),
-                    [realtime.live_room(meeting_id, r) for r in rooms]))
+        out.append(
+            (
+                "live_updated",
+                live_fact(meeting_id, regions, view, view_context),
+                [realtime.live_room(meeting_id, r) for r in rooms],
+            )
+        )
     return out
 
 
 def live_meeting():
     """The meeting running now, if any."""
-    return db.session.scalar(select(Meeting).where(Meeting.status == "live")
-                             .order_by(Meeting.scheduled_for.desc()))
+    return db.session.scalar(
+        select(Meeting).where(Meeting.status == "live").order_by(Meeting.scheduled_for.desc())
+    )
 
 
 def view_for(actor, meeting, view):
     """The view a page may have: a guest's phone is `guest` whatever it asked; the console is
     for who drives, records or keeps time; the screen for members. Refused in French."""
-    require(permissions.can_follow_live(actor, meeting),
-            _l("Cette réunion n’est pas la vôtre : rejoignez-la avec son code."))
+    require(
+        permissions.can_follow_live(actor, meeting),
+        _l("Cette réunion n’est pas la vôtre : rejoignez-la avec son code."),
+    )
     if permissions.is_guest(actor):
         if view not in (None, "phone", "guest"):
-            raise Forbidden(_l("Cette vue est réservée aux membres : suivez la réunion sur "
-                               "votre téléphone."), code="forbidden_view")
+            raise Forbidden(
+                _l("Cette vue est réservée aux membres : suivez la réunion sur votre téléphone."),
+                code="forbidden_view",
+            )
         return "guest"
     if view in (None, "phone"):
         return "phone"
     if view == "screen":
         return "screen"
     if view == "console":
-        require(permissions.can_record(actor, meeting) or permissions.can_keep_time(actor, meeting),
-                _l("Seule l’animation de la réunion peut ouvrir la console."))
+        require(
+            permissions.can_record(actor, meeting) or permissions.can_keep_time(actor, meeting),
+            _l("Seule l’animation de la réunion peut ouvrir la console."),
+        )
         return "console"
     raise ServiceError(_l("Cette vue n’existe pas."), code="invalid_view")
 
@@ -278,8 +337,11 @@ def publish_live(c, meeting_id, regions=REGIONS):
         return facts[index][1]
 
     for index, (_view, rooms) in enumerate(VIEW_ROOMS.items()):
-        c.publish("live_updated", lambda i=index: fact_for(i),
-                  room=[realtime.live_room(meeting_id, r) for r in rooms])
+        c.publish(
+            "live_updated",
+            lambda i=index: fact_for(i),
+            room=[realtime.live_room(meeting_id, r) for r in rooms],
+        )
 
 
 # When every follower answers a round at once, one fact per answer to every follower would be
@@ -292,5 +354,6 @@ COALESCE_SECONDS = 0.25
 def publish_live_soon(meeting_id, regions):
     """After a commit: publish the live regions once, shortly, for a burst of changes."""
     regions = tuple(regions)
-    realtime.publish_soon(("live", meeting_id, regions),
-                          lambda: live_facts(meeting_id, regions), COALESCE_SECONDS)
+    realtime.publish_soon(
+        ("live", meeting_id, regions), lambda: live_facts(meeting_id, regions), COALESCE_SECONDS
+    )

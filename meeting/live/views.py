@@ -1,5 +1,7 @@
 """The live meeting's pages: console (`animation`), projector (`ecran`), phones (`direct`),
-and `/rejoindre` for guests. Every console action also works as a plain form post."""
+and `/rejoindre` for guests. Every console and phone action also works as a plain form post:
+its hidden `op` field names a command of the registry (`meeting.commands`), run with the
+meeting of the URL's Friday."""
 
 from functools import lru_cache
 
@@ -16,18 +18,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import permissions
-from ..decisions import services as decisions
+from .. import commands, permissions
+from ..commands import current_actor
+from ..errors import ServiceError
 from ..extensions import limiter
 from ..i18n import _
-from ..realtime import current_actor
-from ..models import DAY_ROLES
-from ..errors import ServiceError
-from ..prep import services as prep
-from . import services
-from .guests import remember_guest
 from ..meetings import dates
 from ..meetings import services as meetings
+from ..models import DAY_ROLES
+from . import services
+from .guests import remember_guest
 
 bp = Blueprint("live", __name__)
 
@@ -56,76 +56,39 @@ def console(day):
         abort(403)
     if request.method == "POST":
         try:
+            name = _command_name(request.form)
+            commands.form_command(name)  # an unknown name changes nothing, not even the row
             meeting = meetings.ensure_meeting(meeting.scheduled_for)  # the first change makes it
-            _console_action(actor, meeting, request.form)
+            commands.run_form(name, request.form, meeting_id=meeting.id)
         except ServiceError as exc:
             flash(exc.message, "error")
-            return redirect(url_for("live.console", day=day)), 303
         return redirect(url_for("live.console", day=day)), 303
     context = services.live_context(meeting, viewer=actor, view="console")
     return render_template(
-        "live/console.html", view="console", candidates=services.candidates(meeting.id),
+        "live/console.html",
+        view="console",
+        candidates=services.candidates(meeting.id),
         suggestions=services.rotation_suggestions(meeting.id),
-        day_roles=DAY_ROLES, **context,
+        day_roles=DAY_ROLES,
+        **context,
     )
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ServiceError(_("Formulaire incomplet.")) from None
+# The console's forms name a few commands by shorter words (pages already open post them).
+FORM_NAMES = {
+    "prepare": "prepare_agenda",
+    "add_entries": "add_agenda_entries",
+    "add_item": "add_agenda_item",
+    "attendance": "set_attendance",
+    "start": "start_meeting",
+    "close": "close_meeting",
+}
 
 
-def _console_action(actor, meeting, form):
-    """Run the console form's `op` through the same services as the socket commands."""
-    op = form.get("op")
-    mid = meeting.id
-    if op == "prepare":
-        services.prepare_agenda(actor, mid)
-    elif op == "add_entries":
-        services.add_entries(actor, mid, [_int(v) for v in form.getlist("entry_id")])
-    elif op == "add_item":
-        services.add_item(actor, mid, form.get("title"), form.get("timebox_minutes") or 10)
-    elif op == "assign_role":
-        services.assign_role(actor, mid, form.get("role"), _int(form.get("member_id")))
-    elif op == "attendance":
-        services.set_attendance(actor, mid, _int(form.get("member_id")),
-                                form.get("status") or None)
-    elif op == "start":
-        services.start_live(actor, mid)
-    elif op == "advance_item":
-        services.advance(actor, mid, _int(form.get("live_revision")),
-                         form.get("direction", "next"))
-    elif op == "control_timer":
-        services.control_timer(actor, mid, form.get("action"))
-    elif op == "postpone_item":
-        services.postpone(actor, mid, _int(form.get("item_id")))
-    elif op == "move_item":
-        services.move_item(actor, _int(form.get("item_id")), form.get("direction"),
-                           _int(form.get("agenda_revision")))
-    elif op == "set_timebox":
-        services.set_timebox(actor, _int(form.get("item_id")), form.get("minutes"))
-    elif op == "remove_item":
-        services.remove_item(actor, _int(form.get("item_id")))
-    elif op == "give_floor":
-        services.give_floor(actor, mid, _int(form.get("hand_id")))
-    elif op == "open_round":
-        options = [o for o in (form.get("options") or "").splitlines() if o.strip()]
-        services.start_round(actor, mid, form.get("kind"), form.get("question"), options)
-    elif op == "close_round":
-        services.close_round(actor, _int(form.get("round_id")))
-    elif op == "record_decision":
-        decisions.record_decision(actor, mid, form.get("statement"), form.get("mode"),
-                                  form.get("objections"), form.get("objections_lifted"),
-                                  form.get("review_on"))
-    elif op == "add_action":
-        decisions.add_action(actor, mid, form.get("label"), form.get("owner_id"),
-                             form.get("due_on"))
-    elif op == "close":
-        services.close_live(actor, mid)
-    else:
-        raise ServiceError(_("Action inconnue."))
+def _command_name(form):
+    """The command a form post names in its hidden `op` field."""
+    name = form.get("op")
+    return FORM_NAMES.get(name, name)
 
 
 @bp.route("/vendredi/<day>/ecran")
@@ -148,7 +111,11 @@ def phone(day):
         abort(403)
     if request.method == "POST":
         try:
-            _phone_action(actor, meeting, request.form)
+            name = _command_name(request.form)
+            commands.form_command(name)
+            if meeting.id is None:  # a Friday nobody prepared: nothing to follow yet
+                raise ServiceError(_("La réunion n’est pas en cours."), code="not_live")
+            commands.run_form(name, request.form, meeting_id=meeting.id)
         except ServiceError as exc:
             flash(exc.message, "error")
         return redirect(url_for("live.phone", day=day)), 303
@@ -156,27 +123,14 @@ def phone(day):
     return render_template("live/phone.html", view="phone", **context)
 
 
-def _phone_action(actor, meeting, form):
-    op = form.get("op")
-    if op == "raise_hand":
-        services.raise_hand(actor, meeting.id)
-    elif op == "lower_hand":
-        services.lower_hand(actor, meeting.id)
-    elif op == "answer_round":
-        services.answer_round(actor, _int(form.get("round_id")), form.get("answer"),
-                              form.get("reason"))
-    elif op == "add_entry" and permissions.is_member(actor):
-        prep.add_entry(actor, meeting.id, form.get("kind"), form.get("title"), form.get("body"),
-                       op_id=form.get("op_id") or None)
-    else:
-        raise ServiceError(_("Action inconnue."))
-
-
 @bp.route("/rejoindre", methods=["GET", "POST"])
 # Only refused codes (400) count: guests arriving together behind one Wi-Fi share an address;
 # a guesser is stopped all the same.
-@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=lambda response: response.status_code == 400)
+@limiter.limit(
+    lambda: current_app.config["JOIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 400,
+)
 def join():
     error = None
     if request.method == "POST":
@@ -194,4 +148,5 @@ def join():
         if live is not None:
             return redirect(url_for("live.phone", day=live.scheduled_for.isoformat()))
     return render_template("live/join.html", error=error, form=request.form), (
-        400 if error else 200)
+        400 if error else 200
+    )

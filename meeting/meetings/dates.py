@@ -47,6 +47,11 @@ def parse_meeting_date(text):
     except (TypeError, ValueError):
         raise NotFound(_l("Cette date n’est pas valide (attendu : AAAA-MM-JJ).")) from None
     if day.weekday() != meeting_weekday():
-        raise NotFound(_l("Le %(date)s n’est pas un jour de réunion : les réunions ont lieu le "
-                          "vendredi.", date=long_date(day)), code="not_meeting_day")
+        raise NotFound(
+            _l(
+                "Le %(date)s n’est pas un jour de réunion : les réunions ont lieu le vendredi.",
+                date=long_date(day),
+            ),
+            code="not_meeting_day",
+        )
     return day

@@ -8,10 +8,10 @@ never added to the session); the first change (`ensure_meeting`, inside a servic
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions
+from .. import permissions, realtime
 from ..errors import Conflict, NotFound, ServiceError, require
 from ..extensions import db
-from ..i18n import _, _l, french, long_date
+from ..i18n import _l, long_date
 from ..labels import MEETING_STATUS_LABELS
 from ..models import Meeting
 from ..models.base import utcnow
@@ -34,8 +34,14 @@ def find_meeting(day):
 
 def _unsaved(day):
     start, end = meeting_hours()
-    return Meeting(scheduled_for=day, starts_at=start, ends_at=end, status="preparing",
-                   live_revision=0, agenda_revision=0)
+    return Meeting(
+        scheduled_for=day,
+        starts_at=start,
+        ends_at=end,
+        status="preparing",
+        live_revision=0,
+        agenda_revision=0,
+    )
 
 
 def for_day(day):
@@ -68,9 +74,13 @@ def ensure_meeting(day):
         with change() as c:
             meeting = _unsaved(day)
             db.session.add(meeting)
-            c.trace(None, "meeting_scheduled", meeting, french(lambda: _(
-                "Le document de préparation du %(date)s est ouvert.", date=long_date(day))),
-                meeting=meeting)
+            c.trace(None, "meeting_scheduled", meeting, meeting=meeting, date=day.isoformat())
+            # Pages open on this Friday before it had a row now join its document's room.
+            c.publish(
+                "meeting_created",
+                lambda: {"day": day.isoformat(), "meeting_id": meeting.id},
+                room=realtime.document_day_room(day.isoformat()),
+            )
     except IntegrityError:  # created at the same instant by another request
         db.session.rollback()
         meeting = find_meeting(day)
@@ -91,16 +101,21 @@ def meeting_row(day):
 
 
 def status_fact(meeting):
-    return {"meeting_id": meeting.id, "status": meeting.status,
-            "label": str(MEETING_STATUS_LABELS[meeting.status])}
+    return {
+        "meeting_id": meeting.id,
+        "status": meeting.status,
+        "label": str(MEETING_STATUS_LABELS[meeting.status]),
+    }
 
 
 # -- opening and closing -----------------------------------------------------------------------
 
 
 def _require_runner(actor, meeting):
-    require(permissions.can_run_meeting(actor) or permissions.can_run_live(actor, meeting),
-            _l("Seul·es les facilitateur·rices ouvrent et closent la réunion."))
+    require(
+        permissions.can_run_meeting(actor) or permissions.can_run_live(actor, meeting),
+        _l("Seul·es les facilitateur·rices ouvrent et closent la réunion."),
+    )
 
 
 def start_meeting(actor, meeting_id):
@@ -111,26 +126,40 @@ def start_meeting(actor, meeting_id):
     _require_runner(actor, meeting)
     if meeting.status != "preparing":
         # Whole sentences: the phase labels are badges ("réunion en cours"), not sentence words.
-        raise Conflict(_l("La réunion est déjà en cours.") if meeting.status == "live"
-                       else _l("La réunion est déjà close."), code="bad_transition")
+        raise Conflict(
+            _l("La réunion est déjà en cours.")
+            if meeting.status == "live"
+            else _l("La réunion est déjà close."),
+            code="bad_transition",
+        )
     now = utcnow()
     for _attempt in range(5):
         try:
             with change() as c:
                 changed = db.session.execute(
-                    update(Meeting).where(Meeting.id == meeting_id,
-                                          Meeting.status == "preparing")
-                    .values(status="live", started_at=now, join_code=session.new_join_code(),
-                            live_revision=Meeting.live_revision + 1)).rowcount
+                    update(Meeting)
+                    .where(Meeting.id == meeting_id, Meeting.status == "preparing")
+                    .values(
+                        status="live",
+                        started_at=now,
+                        join_code=session.new_join_code(),
+                        live_revision=Meeting.live_revision + 1,
+                    )
+                ).rowcount
                 if changed != 1:
-                    raise Conflict(_l("La réunion vient de commencer depuis un autre écran."),
-                                   code="stale")
+                    raise Conflict(
+                        _l("La réunion vient de commencer depuis un autre écran."), code="stale"
+                    )
                 meeting = get_meeting(meeting_id)
                 db.session.refresh(meeting)
                 session.open_session(actor, meeting, now)
-                c.trace(actor, "meeting_started", meeting, french(lambda m=meeting: _(
-                    "%(name)s a ouvert la réunion du %(date)s.", name=actor.display_name,
-                    date=long_date(m.scheduled_for))), meeting=meeting)
+                c.trace(
+                    actor,
+                    "meeting_started",
+                    meeting,
+                    meeting=meeting,
+                    date=meeting.scheduled_for.isoformat(),
+                )
                 session.publish_status(c, meeting)
             return meeting
         except IntegrityError:  # the same join code drawn twice: draw again
@@ -151,19 +180,31 @@ def close_meeting(actor, meeting_id):
     next_day = next_meeting_after(meeting)
     with change() as c:
         changed = db.session.execute(
-            update(Meeting).where(Meeting.id == meeting_id, Meeting.status == meeting.status)
-            .values(status="closed", closed_at=now, join_code=None,
-                    live_revision=Meeting.live_revision + 1)).rowcount
+            update(Meeting)
+            .where(Meeting.id == meeting_id, Meeting.status == meeting.status)
+            .values(
+                status="closed",
+                closed_at=now,
+                join_code=None,
+                live_revision=Meeting.live_revision + 1,
+            )
+        ).rowcount
         if changed != 1:
-            raise Conflict(_l("La réunion vient de changer d’état ; rechargez la page."),
-                           code="stale")
+            raise Conflict(
+                _l("La réunion vient de changer d’état ; rechargez la page."), code="stale"
+            )
         carried = items.carry_unfinished(actor, meeting_id, meeting_row(next_day), now)
         rounds.close_open_rounds(meeting_id, now)
         floor.lower_all_hands(meeting_id, now)
         meeting = get_meeting(meeting_id)
         db.session.refresh(meeting)
-        c.trace(actor, "meeting_closed", meeting, french(lambda: _(
-            "%(name)s a clos la réunion du %(date)s.", name=actor.display_name,
-            date=long_date(meeting.scheduled_for))), meeting=meeting, carried=carried)
+        c.trace(
+            actor,
+            "meeting_closed",
+            meeting,
+            meeting=meeting,
+            date=meeting.scheduled_for.isoformat(),
+            carried=carried,
+        )
         session.publish_status(c, meeting)
     return meeting

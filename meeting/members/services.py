@@ -11,14 +11,14 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import permissions
+from ..errors import Conflict, NotFound, ServiceError, require
 from ..extensions import db
-from ..i18n import _, _l, french
-from ..realtime import close_connections, member_room
+from ..i18n import _, _l
 from ..mail import mail_enabled, send_mail
 from ..models import ROLES, Invitation, LoginToken, Member
 from ..models.base import utcnow
-from ..errors import Conflict, NotFound, ServiceError, require
 from ..pipeline import change
+from ..realtime import close_connections, member_room
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -105,12 +105,13 @@ def create_admin(display_name, email, password, first_run=False):
     password = clean_password(password)
     with change() as c:
         member = Member(
-            display_name=display_name, email=email, role="admin",
+            display_name=display_name,
+            email=email,
+            role="admin",
             password_hash=hash_password(password),
         )
         db.session.add(member)
-        c.trace(member, "member_joined", member,
-                french(lambda: _("%(name)s a ouvert Vendredi pour Le 97.", name=display_name)))
+        c.trace(member, "member_joined", member, first=True)
     return member
 
 
@@ -153,41 +154,55 @@ def request_magic_link(email):
     minutes = current_app.config["MAGIC_LINK_MINUTES"]
     link = _external("members.magic_link", token=token)
     with change():
-        db.session.add(LoginToken(
-            token_hash=hash_token(token), member_id=member.id,
-            expires_at=utcnow() + timedelta(minutes=minutes),
-        ))
+        db.session.add(
+            LoginToken(
+                token_hash=hash_token(token),
+                member_id=member.id,
+                expires_at=utcnow() + timedelta(minutes=minutes),
+            )
+        )
     body = _(
         "Bonjour %(name)s,\n\nPour vous connecter à Vendredi, ouvrez ce lien puis appuyez sur "
         "« Me connecter » :\n\n%(link)s\n\nCe lien est valable %(minutes)s minutes et ne sert "
         "qu’une fois. Si vous n’avez rien demandé, ignorez ce message.\n\n— Vendredi, Le 97",
-        name=member.display_name, link=link, minutes=minutes,
+        name=member.display_name,
+        link=link,
+        minutes=minutes,
     )
     return send_mail(member.email, _("Votre lien de connexion à Vendredi"), body)
 
 
 def _external(endpoint, **values):
-    """An absolute link for a mail: PUBLIC_URL when set, else the address of the request."""
-    base = current_app.config.get("PUBLIC_URL")
+    """An absolute link for a mail, at the place's public address: PUBLIC_URL when set, else
+    the address of the request (as the proxy forwarded it), prefix and scheme included."""
+    from ..realtime import render_context, request_links
+
     if not has_request_context():
-        with current_app.test_request_context("/", base_url=base or "http://localhost/"):
+        with render_context(current_app._get_current_object()):
             return url_for(endpoint, _external=True, **values)
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    with request_links():
+        return url_for(endpoint, _external=True, **values)
 
 
 def find_login_token(token):
     """Return the usable magic-link row for `token`, or refuse (unknown, used or expired)."""
-    row = db.session.scalar(select(LoginToken).where(LoginToken.token_hash == hash_token(token or "")))
+    row = db.session.scalar(
+        select(LoginToken).where(LoginToken.token_hash == hash_token(token or ""))
+    )
     if row is None:
         raise NotFound(_l("Ce lien de connexion n’est pas valable."), code="bad_token")
     if row.used_at is not None:
-        raise ServiceError(_l("Ce lien de connexion a déjà servi. Demandez-en un nouveau."),
-                           code="token_used", status=410)
+        raise ServiceError(
+            _l("Ce lien de connexion a déjà servi. Demandez-en un nouveau."),
+            code="token_used",
+            status=410,
+        )
     if row.expires_at < utcnow():
-        raise ServiceError(_l("Ce lien de connexion a expiré. Demandez-en un nouveau."),
-                           code="token_expired", status=410)
+        raise ServiceError(
+            _l("Ce lien de connexion a expiré. Demandez-en un nouveau."),
+            code="token_expired",
+            status=410,
+        )
     if not row.member.is_active:
         raise ServiceError(_l("Ce compte a été désactivé."), code="deactivated", status=410)
     return row
@@ -204,7 +219,9 @@ def use_login_token(token):
             .values(used_at=utcnow())
         ).rowcount
         if used != 1:
-            raise ServiceError(_l("Ce lien de connexion a déjà servi."), code="token_used", status=410)
+            raise ServiceError(
+                _l("Ce lien de connexion a déjà servi."), code="token_used", status=410
+            )
         db.session.get(Member, member_id).last_sign_in_at = utcnow()
     return db.session.get(Member, member_id)
 
@@ -222,20 +239,23 @@ def invite(actor, email=None, role="member"):
     link = _external("members.accept_invitation", token=token)
     with change() as c:
         invitation = Invitation(
-            token_hash=hash_token(token), email=email, role=role, created_by_id=actor.id,
+            token_hash=hash_token(token),
+            email=email,
+            role=role,
+            created_by_id=actor.id,
             expires_at=utcnow() + timedelta(days=days),
         )
         db.session.add(invitation)
-        c.trace(actor, "member_invited", invitation, french(lambda: _(
-            "%(actor)s a invité une nouvelle personne (%(role)s).",
-            actor=actor.display_name, role=role_label(role))))
+        c.trace(actor, "member_invited", invitation, role=role)
     mailed = False
     if email:
         body = _(
             "Bonjour,\n\n%(actor)s vous invite à rejoindre Vendredi, l’outil de la réunion du "
             "vendredi du 97.\n\nCréez votre compte ici (lien valable %(days)s jours, une seule "
             "fois) :\n\n%(link)s\n\n— Vendredi, Le 97",
-            actor=actor.display_name, days=days, link=link,
+            actor=actor.display_name,
+            days=days,
+            link=link,
         )
         mailed = send_mail(email, _("Invitation à rejoindre Vendredi"), body)
     return invitation, link, mailed
@@ -243,15 +263,23 @@ def invite(actor, email=None, role="member"):
 
 def find_invitation(token):
     """Return the usable invitation for `token`, or refuse (unknown, used or expired)."""
-    row = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    row = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token or ""))
+    )
     if row is None:
         raise NotFound(_l("Cette invitation n’est pas valable."), code="bad_token")
     if row.used_at is not None:
-        raise ServiceError(_l("Cette invitation a déjà servi. Demandez-en une nouvelle."),
-                           code="token_used", status=410)
+        raise ServiceError(
+            _l("Cette invitation a déjà servi. Demandez-en une nouvelle."),
+            code="token_used",
+            status=410,
+        )
     if row.expires_at < utcnow():
-        raise ServiceError(_l("Cette invitation a expiré. Demandez-en une nouvelle."),
-                           code="token_expired", status=410)
+        raise ServiceError(
+            _l("Cette invitation a expiré. Demandez-en une nouvelle."),
+            code="token_expired",
+            status=410,
+        )
     return row
 
 
@@ -263,8 +291,13 @@ def accept_invitation(token, display_name, email, password):
     password = clean_password(password)
     invitation_id, role = invitation.id, invitation.role
     with change() as c:
-        member = Member(display_name=display_name, email=email, role=role,
-                        password_hash=hash_password(password), last_sign_in_at=utcnow())
+        member = Member(
+            display_name=display_name,
+            email=email,
+            role=role,
+            password_hash=hash_password(password),
+            last_sign_in_at=utcnow(),
+        )
         db.session.add(member)
         db.session.flush()
         used = db.session.execute(
@@ -274,8 +307,7 @@ def accept_invitation(token, display_name, email, password):
         ).rowcount
         if used != 1:
             raise ServiceError(_l("Cette invitation a déjà servi."), code="token_used", status=410)
-        c.trace(member, "member_joined", member,
-                french(lambda: _("%(name)s a rejoint Le 97.", name=display_name)))
+        c.trace(member, "member_joined", member)
     return member
 
 
@@ -303,15 +335,14 @@ def change_role(actor, member_id, role):
     if member.role == role:
         return member
     if member.role == "admin" and _active_admins() <= 1:
-        raise Conflict(_l("Il faut au moins un·e administrateur·rice : ce rôle ne peut pas être retiré."),
-                       code="last_admin")
+        raise Conflict(
+            _l("Il faut au moins un·e administrateur·rice : ce rôle ne peut pas être retiré."),
+            code="last_admin",
+        )
     with change() as c:
         member = _get_member(member_id)
         member.role = role
-        c.trace(actor, "role_changed", member, french(lambda: _(
-            "%(actor)s a confié le rôle %(role)s à %(name)s.",
-            actor=actor.display_name, role=role_label(role), name=member.display_name)),
-            role=role)
+        c.trace(actor, "role_changed", member, member_id=member.id, role=role)
     return member
 
 
@@ -326,9 +357,7 @@ def deactivate(actor, member_id):
     with change() as c:
         member = _get_member(member_id)
         member.deactivated_at = utcnow()
-        c.trace(actor, "member_deactivated", member, french(lambda: _(
-            "%(actor)s a désactivé le compte de %(name)s.",
-            actor=actor.display_name, name=member.display_name)))
+        c.trace(actor, "member_deactivated", member, member_id=member.id)
     close_connections(member_room(member_id))
     return member
 
@@ -341,9 +370,7 @@ def reactivate(actor, member_id):
     with change() as c:
         member = _get_member(member_id)
         member.deactivated_at = None
-        c.trace(actor, "member_reactivated", member, french(lambda: _(
-            "%(actor)s a réactivé le compte de %(name)s.",
-            actor=actor.display_name, name=member.display_name)))
+        c.trace(actor, "member_reactivated", member, member_id=member.id)
     return member
 
 
@@ -359,12 +386,8 @@ def update_profile(actor, display_name, email):
         member = _get_member(actor.id)
         member.display_name = display_name
         member.email = email
-        if display_name != old_name:
-            summary = french(lambda: _("%(old)s s’appelle désormais %(new)s.",
-                                       old=old_name, new=display_name))
-        else:
-            summary = french(lambda: _("%(name)s a mis à jour son profil.", name=display_name))
-        c.trace(member, "profile_updated", member, summary)
+        # The former name is not kept in the trace: it would survive an erasure.
+        c.trace(member, "profile_updated", member, renamed=display_name != old_name)
     return member
 
 
@@ -379,8 +402,9 @@ def change_password(actor, current, new):
 
 
 def list_members():
-    return db.session.scalars(select(Member).order_by(Member.deactivated_at.is_not(None),
-                                                      Member.display_name)).all()
+    return db.session.scalars(
+        select(Member).order_by(Member.deactivated_at.is_not(None), Member.display_name)
+    ).all()
 
 
 def pending_invitations():

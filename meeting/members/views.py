@@ -16,12 +16,12 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import permissions
+from ..errors import ServiceError
 from ..extensions import limiter
 from ..i18n import _
-from ..realtime import close_connections, session_room
 from ..mail import mail_enabled
 from ..models import ROLES
-from ..errors import ServiceError
+from ..realtime import close_connections, session_room
 from . import services
 
 bp = Blueprint("members", __name__)
@@ -71,8 +71,11 @@ def sign_in():
             return redirect(next_url)
     status = 400 if error else 200
     return render_template(
-        "members/sign_in.html", error=error, next_url=next_url,
-        email=request.form.get("email", ""), mail_enabled=mail_enabled(),
+        "members/sign_in.html",
+        error=error,
+        next_url=next_url,
+        email=request.form.get("email", ""),
+        mail_enabled=mail_enabled(),
     ), status
 
 
@@ -128,8 +131,10 @@ def first_run():
     if request.method == "POST":
         try:
             member = services.create_admin(
-                request.form.get("display_name"), request.form.get("email"),
-                request.form.get("password"), first_run=True,
+                request.form.get("display_name"),
+                request.form.get("email"),
+                request.form.get("password"),
+                first_run=True,
             )
         except ServiceError as exc:
             error = exc.message
@@ -153,7 +158,9 @@ def accept_invitation(token):
     if request.method == "POST":
         try:
             member = services.accept_invitation(
-                token, request.form.get("display_name"), request.form.get("email"),
+                token,
+                request.form.get("display_name"),
+                request.form.get("email"),
                 request.form.get("password"),
             )
         except ServiceError as exc:
@@ -165,7 +172,10 @@ def accept_invitation(token):
             flash(_("Bienvenue au 97, %(name)s !", name=member.display_name), "success")
             return redirect(url_for("prep.home"))
     return render_template(
-        "members/invitation.html", invitation=invitation, error=error, form=request.form,
+        "members/invitation.html",
+        invitation=invitation,
+        error=error,
+        form=request.form,
     ), (400 if error else 200)
 
 
@@ -183,8 +193,9 @@ def profile():
         else:
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("members.profile"))
-    return render_template("members/profile.html", error=error, form=request.form,
-                           role_label=services.role_label), (400 if error else 200)
+    return render_template(
+        "members/profile.html", error=error, form=request.form, role_label=services.role_label
+    ), (400 if error else 200)
 
 
 @bp.route("/profil/mot-de-passe", methods=["POST"])
@@ -195,10 +206,29 @@ def change_password():
             current_user, request.form.get("current_password"), request.form.get("new_password")
         )
     except ServiceError as exc:
-        return render_template("members/profile.html", password_error=exc.message, form={},
-                               role_label=services.role_label), 400
+        return render_template(
+            "members/profile.html",
+            password_error=exc.message,
+            form={},
+            role_label=services.role_label,
+        ), 400
     flash(_("Votre mot de passe est changé."), "success")
     return redirect(url_for("members.profile"))
+
+
+def _back_to_page(path):
+    """The page a form was sent from, given as its path inside the app (`request.path`, so
+    without the sub-path prefix): back under the prefix the app is served at. Anything that is
+    not a plain path of this site (another host, a scheme, a control character) goes home."""
+    if (
+        not path
+        or not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in path
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in path)
+    ):
+        return url_for("prep.home")
+    return request.script_root + path
 
 
 @bp.route("/langue", methods=["POST"])
@@ -206,7 +236,7 @@ def set_language():
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_back_to_page(request.form.get("next")))
 
 
 # -- admin ---------------------------------------------------------------------------------
@@ -214,9 +244,13 @@ def set_language():
 
 def _render_admin(status=200, **context):
     return render_template(
-        "members/admin.html", members=services.list_members(),
-        invitations=services.pending_invitations(), roles=ROLES,
-        role_label=services.role_label, mail_enabled=mail_enabled(), **context,
+        "members/admin.html",
+        members=services.list_members(),
+        invitations=services.pending_invitations(),
+        roles=ROLES,
+        role_label=services.role_label,
+        mail_enabled=mail_enabled(),
+        **context,
     ), status
 
 
@@ -255,9 +289,13 @@ def _member_action(action, member_id, success):
 def change_role(member_id):
     role = request.form.get("role")
     return _member_action(
-        lambda mid: services.change_role(current_user, mid, role), member_id,
-        lambda m: _("%(name)s est maintenant %(role)s.", name=m.display_name,
-                    role=services.role_label(m.role)),
+        lambda mid: services.change_role(current_user, mid, role),
+        member_id,
+        lambda m: _(
+            "%(name)s est maintenant %(role)s.",
+            name=m.display_name,
+            role=services.role_label(m.role),
+        ),
     )
 
 
@@ -265,7 +303,8 @@ def change_role(member_id):
 @login_required
 def deactivate(member_id):
     return _member_action(
-        lambda mid: services.deactivate(current_user, mid), member_id,
+        lambda mid: services.deactivate(current_user, mid),
+        member_id,
         lambda m: _("Le compte de %(name)s est désactivé.", name=m.display_name),
     )
 
@@ -274,6 +313,7 @@ def deactivate(member_id):
 @login_required
 def reactivate(member_id):
     return _member_action(
-        lambda mid: services.reactivate(current_user, mid), member_id,
+        lambda mid: services.reactivate(current_user, mid),
+        member_id,
         lambda m: _("Le compte de %(name)s est réactivé.", name=m.display_name),
     )

@@ -38,17 +38,16 @@ class AgendaItem(db.Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="other")
-    source_entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("entry.id", ondelete="SET NULL")
-    )
+    source_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"))
     source_proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_proposal.id", ondelete="SET NULL")
     )
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
     # Added after the decision table exists (agenda items and decisions refer to each other).
     review_of_decision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("decision.id", use_alter=True,
-                   name="fk_agenda_item_review_of_decision_id_decision")
+        ForeignKey(
+            "decision.id", use_alter=True, name="fk_agenda_item_review_of_decision_id_decision"
+        )
     )
     timebox_minutes: Mapped[int] = mapped_column(default=10)
     status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -19,9 +19,7 @@ class Decision(db.Model):
     correction is a new decision that `supersedes` it)."""
 
     __tablename__ = "decision"
-    __table_args__ = (
-        CheckConstraint("mode IN ('consent', 'vote', 'information')", name="mode"),
-    )
+    __table_args__ = (CheckConstraint("mode IN ('consent', 'vote', 'information')", name="mode"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
@@ -33,7 +31,9 @@ class Decision(db.Model):
     objections_lifted: Mapped[str | None] = mapped_column(Text)  # how they were lifted
     round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
     result: Mapped[dict] = mapped_column(JSON, default=dict)  # counts of the round, if any
-    present: Mapped[list] = mapped_column(JSON, default=list)  # names present when decided
+    # Who was present when it was decided: ids of `attendance` rows (members and guests of
+    # that meeting), never names; read them with `decisions.services.present_names`.
+    present: Mapped[list] = mapped_column(JSON, default=list)
     review_on: Mapped[date | None]
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
@@ -46,7 +46,7 @@ class Decision(db.Model):
 
 
 class Action(db.Model):
-    """"Qui fait quoi pour quand": a verb-first label, one owner, a due date."""
+    """ "Qui fait quoi pour quand": a verb-first label, one owner, a due date."""
 
     __tablename__ = "action"
     __table_args__ = (CheckConstraint("status IN ('open', 'done')", name="status"),)

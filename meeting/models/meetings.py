@@ -18,9 +18,7 @@ class Meeting(db.Model):
     """One Friday: its date and hours (Europe/Paris) and its phase."""
 
     __tablename__ = "meeting"
-    __table_args__ = (
-        CheckConstraint("status IN ('preparing', 'live', 'closed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('preparing', 'live', 'closed')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scheduled_for: Mapped[date] = mapped_column(unique=True)
@@ -87,8 +85,10 @@ class Entry(db.Model):
     updated_by: Mapped[Member | None] = relationship(foreign_keys=[updated_by_id])
     claimed_by: Mapped[Member | None] = relationship(foreign_keys=[claimed_by_id])
     revisions: Mapped[list["EntryRevision"]] = relationship(
-        back_populates="entry", order_by="EntryRevision.revision.desc()",
-        cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="entry",
+        order_by="EntryRevision.revision.desc()",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
     proposal: Mapped["EventProposal | None"] = relationship(  # noqa: F821
         back_populates="entry", uselist=False, cascade="all, delete-orphan", passive_deletes=True

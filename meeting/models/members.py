@@ -16,9 +16,7 @@ class Member(UserMixin, db.Model):
     """A person of the place: a coopérateur·rice who signs in."""
 
     __tablename__ = "member"
-    __table_args__ = (
-        CheckConstraint("role IN ('member', 'facilitator', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('member', 'facilitator', 'admin')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(80))

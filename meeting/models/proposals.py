@@ -11,7 +11,14 @@ from .meetings import Entry, Meeting
 from .members import Member
 
 PROPOSAL_STATUSES = (
-    "submitted", "on_agenda", "accepted", "scheduled", "held", "to_rework", "declined", "withdrawn",
+    "submitted",
+    "on_agenda",
+    "accepted",
+    "scheduled",
+    "held",
+    "to_rework",
+    "declined",
+    "withdrawn",
 )
 PLACES = ("house", "garden", "elsewhere")
 
@@ -53,8 +60,10 @@ class EventProposal(db.Model):
     meeting: Mapped[Meeting] = relationship()
     proposer: Mapped[Member | None] = relationship()
     changes: Mapped[list["ProposalStatusChange"]] = relationship(
-        back_populates="proposal", order_by="ProposalStatusChange.id",
-        cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="proposal",
+        order_by="ProposalStatusChange.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @property

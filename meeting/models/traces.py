@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -11,7 +11,9 @@ from .members import Member
 
 
 class Trace(db.Model):
-    """One past-tense fact: who did what to which thing, with a short French summary.
+    """One past-tense fact: who did what to which thing. It stores a verb, ids and
+    non-personal values (`data`), never a sentence or a name: `traces.sentences` renders it
+    in the reader's language with today's names, so pseudonymising a person is one update.
 
     `id` is the sequence number (`seq`) clients use to catch up. Rows are never updated
     or deleted.
@@ -26,7 +28,6 @@ class Trace(db.Model):
     verb: Mapped[str] = mapped_column(String(40), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]
-    summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[Member | None] = relationship()

@@ -4,39 +4,83 @@ from flask import request
 from flask_socketio import join_room
 
 from .. import permissions
-from ..realtime import command, document_room
+from ..commands import command
+from ..errors import ServiceError
+from ..i18n import _l
 from ..meetings import dates
 from ..meetings import services as meetings
+from ..realtime import document_day_room, document_room
 from . import presence, services
 
 
-@command("join_document", allowed=permissions.can_read_document,
-         fields={"meeting_id": (int, True)})
-def join_document(actor, meeting_id):
-    """Sent by a document page on every (re)connection; joins `document:<id>` and answers with
-    the document exactly as it is now and who is here. Broadcasts `presence_changed`."""
+@command(
+    "join_document",
+    allowed=permissions.can_read_document,
+    fields={"meeting_id": (int, False), "day": (str, False)},
+)
+def join_document(actor, meeting_id=None, day=None):
+    """Sent by a document page on every (re)connection; joins `document:<id>` (or, for a Friday
+    that has no row yet, the room of its day, told `meeting_created` by the first change) and
+    answers with the document exactly as it is now and who is here. Broadcasts
+    `presence_changed`."""
+    if meeting_id is None:
+        _day_key(day)  # one of the two is needed
+        meeting = meetings.for_day(dates.parse_meeting_date(day))
+        meeting_id = meeting.id
+    presence.leave(request.sid)  # a page shows one document at a time
+    if meeting_id is None:  # nobody wrote for this Friday yet: nothing is stored
+        key = f"day:{meeting.scheduled_for.isoformat()}"
+        join_room(document_day_room(meeting.scheduled_for.isoformat()))
+        presence.join(key, request.sid, actor)
+        return {
+            "meeting_id": None,
+            "day": meeting.scheduled_for.isoformat(),
+            "status": meeting.status,
+            "entries": [],
+            "people": presence.snapshot(key),
+        }
     state = services.document_state(actor, meeting_id)
     join_room(document_room(meeting_id))
     presence.join(meeting_id, request.sid, actor)
     return {**state, "people": presence.snapshot(meeting_id)}
 
 
-@command("add_entry", allowed=permissions.can_write_document,
-         fields={"meeting_id": (int, False), "day": (str, False), "kind": (str, True),
-                 "title": (str, False), "body": (str, True), "op_id": (str, False)})
+@command(
+    "add_entry",
+    allowed=permissions.can_write_document,
+    fields={
+        "meeting_id": (int, False),
+        "day": (str, False),
+        "kind": (str, True),
+        "title": (str, False),
+        "body": (str, True),
+        "op_id": (str, False),
+    },
+    doors=("socket", "form"),
+)
 def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=None):
     """Sent by the add form of a document page (with `day` when the Friday has no row yet: the
     first entry creates it); broadcasts `entry_added` to the document's room."""
     if meeting_id is None:
         meeting_id = meetings.ensure_meeting(dates.parse_meeting_date(day)).id
     entry = services.add_entry(actor, meeting_id, kind, title, body, op_id=op_id)
-    presence.set_typing(meeting_id, request.sid, False)
+    sid = getattr(request, "sid", None)  # a form post has no socket
+    if sid is not None:
+        presence.set_typing(meeting_id, sid, False)
     return {"entry_id": entry.id, "revision": entry.revision, "meeting_id": meeting_id}
 
 
-@command("edit_entry", allowed=permissions.can_write_document,
-         fields={"entry_id": (int, True), "revision": (int, True), "title": (str, False),
-                 "body": (str, True), "op_id": (str, False)})
+@command(
+    "edit_entry",
+    allowed=permissions.can_write_document,
+    fields={
+        "entry_id": (int, True),
+        "revision": (int, True),
+        "title": (str, False),
+        "body": (str, True),
+        "op_id": (str, False),
+    },
+)
 def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     """Sent by an entry's edit form; broadcasts `entry_edited`, or answers `stale` with the
     current text so that the author can merge."""
@@ -44,46 +88,70 @@ def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     return {"entry_id": entry.id, "revision": entry.revision}
 
 
-@command("delete_entry", allowed=permissions.can_write_document,
-         fields={"entry_id": (int, True)})
+@command("delete_entry", allowed=permissions.can_write_document, fields={"entry_id": (int, True)})
 def delete_entry(actor, entry_id):
     """Sent by an entry's author; broadcasts `entry_deleted`."""
     services.delete_entry(actor, entry_id)
     return {"entry_id": entry_id}
 
 
-@command("claim_need", allowed=permissions.is_member,
-         fields={"entry_id": (int, True), "note": (str, False)})
+@command(
+    "claim_need",
+    allowed=permissions.is_member,
+    fields={"entry_id": (int, True), "note": (str, False)},
+    doors=("socket", "form"),
+)
 def claim_need(actor, entry_id, note=None):
     """Sent by "Je m'en occupe"; broadcasts `need_claimed`."""
     entry = services.claim_need(actor, entry_id, note)
     return {"entry_id": entry.id, "need_status": entry.need_status}
 
 
-@command("release_need", allowed=permissions.is_member, fields={"entry_id": (int, True)})
+@command(
+    "release_need",
+    allowed=permissions.is_member,
+    fields={"entry_id": (int, True)},
+    doors=("socket", "form"),
+)
 def release_need(actor, entry_id):
     """Sent by whoever took a need on; broadcasts `need_released`."""
     entry = services.release_need(actor, entry_id)
     return {"entry_id": entry.id, "need_status": entry.need_status}
 
 
-@command("resolve_need", allowed=permissions.is_member,
-         fields={"entry_id": (int, True), "outcome": (str, True)})
+@command(
+    "resolve_need",
+    allowed=permissions.is_member,
+    fields={"entry_id": (int, True), "outcome": (str, True)},
+    doors=("socket", "form"),
+)
 def resolve_need(actor, entry_id, outcome):
     """Sent by "Satisfait" / "Abandonner"; broadcasts `need_resolved`."""
     entry = services.resolve_need(actor, entry_id, outcome)
     return {"entry_id": entry.id, "need_status": entry.need_status}
 
 
-@command("preview_markdown", allowed=permissions.can_write_document,
-         fields={"body": (str, True)})
+@command("preview_markdown", allowed=permissions.can_write_document, fields={"body": (str, True)})
 def preview_markdown(actor, body):
     """Sent by the preview tab of a form; answers with the rendered HTML. Broadcasts nothing."""
     return {"html": str(services.preview(actor, body))}
 
 
-@command("set_typing", allowed=permissions.can_write_document,
-         fields={"meeting_id": (int, True), "typing": (bool, True)})
-def set_typing(actor, meeting_id, typing):
-    """Sent while someone writes (at most every few seconds); broadcasts `presence_changed`."""
-    return {"present": presence.set_typing(meeting_id, request.sid, typing)}
+@command(
+    "set_typing",
+    allowed=permissions.can_write_document,
+    fields={"meeting_id": (int, False), "day": (str, False), "typing": (bool, True)},
+)
+def set_typing(actor, typing, meeting_id=None, day=None):
+    """Sent while someone writes (at most every few seconds; with `day` before the Friday has
+    a row); broadcasts `presence_changed`."""
+    key = meeting_id if meeting_id is not None else _day_key(day)
+    return {"present": presence.set_typing(key, request.sid, typing)}
+
+
+def _day_key(day):
+    if day is None:
+        raise ServiceError(
+            _l("Le champ « %(name)s » est obligatoire.", name="meeting_id"), code="missing_field"
+        )
+    return f"day:{dates.parse_meeting_date(day).isoformat()}"

@@ -23,7 +23,9 @@ _pending: set[int] = set()
 def join(meeting_id, sid, member):
     with _lock:
         _rooms.setdefault(meeting_id, {})[sid] = {
-            "member_id": member.id, "name": member.display_name, "typing_until": 0.0,
+            "member_id": member.id,
+            "name": member.display_name,
+            "typing_until": 0.0,
         }
     _schedule(meeting_id)
 
@@ -60,8 +62,10 @@ def snapshot(meeting_id):
     people = {}
     with _lock:
         for seat in _rooms.get(meeting_id, {}).values():
-            person = people.setdefault(seat["member_id"], {
-                "member_id": seat["member_id"], "name": seat["name"], "typing": False})
+            person = people.setdefault(
+                seat["member_id"],
+                {"member_id": seat["member_id"], "name": seat["name"], "typing": False},
+            )
             person["typing"] = person["typing"] or seat["typing_until"] > now
     return sorted(people.values(), key=lambda p: p["name"].lower())
 
@@ -78,7 +82,8 @@ def _schedule(meeting_id, delay=BROADCAST_DELAY):
     realtime.publish_soon(
         ("presence", meeting_id, delay),
         lambda: [("presence_changed", fact(meeting_id), realtime.document_room(meeting_id))],
-        delay)
+        delay,
+    )
 
 
 def reset():

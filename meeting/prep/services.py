@@ -4,20 +4,19 @@ Every change goes permission → validation → change + trace → commit → pu
 the meeting's room (`meeting:<id>`) with the fragment rendered by `prep/_entry.html`.
 """
 
-
 from flask import render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import permissions, realtime
-from ..extensions import db
-from ..i18n import _, _l, french
-from ..models import Entry, EntryRevision, EventProposal, Meeting
-from ..models.base import utcnow
 from ..errors import Conflict, NotFound, ServiceError, require
+from ..extensions import db
+from ..i18n import _l
 from ..labels import NEED_LABELS
 from ..meetings import services as meetings
+from ..models import Entry, EntryRevision, EventProposal, Meeting
+from ..models.base import utcnow
 from ..pipeline import already_applied, change, clean_op_id
 
 MAX_BODY = 20_000
@@ -33,9 +32,12 @@ SECTIONS = (
 )
 # The need lifecycle: (from, to) pairs a service may apply.
 NEED_TRANSITIONS = {
-    ("open", "claimed"), ("claimed", "open"),
-    ("open", "met"), ("claimed", "met"),
-    ("open", "dropped"), ("claimed", "dropped"),
+    ("open", "claimed"),
+    ("claimed", "open"),
+    ("open", "met"),
+    ("claimed", "met"),
+    ("open", "dropped"),
+    ("claimed", "dropped"),
 }
 
 
@@ -45,9 +47,11 @@ NEED_TRANSITIONS = {
 def document_entries(meeting):
     """The entries of a meeting grouped by section, oldest first."""
     entries = db.session.scalars(
-        select(Entry).where(Entry.meeting_id == meeting.id)
-        .options(selectinload(Entry.author), selectinload(Entry.claimed_by),
-                 selectinload(Entry.proposal))
+        select(Entry)
+        .where(Entry.meeting_id == meeting.id)
+        .options(
+            selectinload(Entry.author), selectinload(Entry.claimed_by), selectinload(Entry.proposal)
+        )
         .order_by(Entry.id)
     ).all()
     grouped = {kind: [] for kind, _label in SECTIONS}
@@ -58,7 +62,8 @@ def document_entries(meeting):
 
 def counts_by_kind(meeting):
     rows = db.session.execute(
-        select(Entry.kind, func.count(Entry.id)).where(Entry.meeting_id == meeting.id)
+        select(Entry.kind, func.count(Entry.id))
+        .where(Entry.meeting_id == meeting.id)
         .group_by(Entry.kind)
     ).all()
     counts = {kind: 0 for kind, _label in SECTIONS}
@@ -69,17 +74,20 @@ def counts_by_kind(meeting):
 def open_needs():
     """Needs still open or taken on, of every Friday, oldest Friday first."""
     return db.session.scalars(
-        select(Entry).join(Meeting)
+        select(Entry)
+        .join(Meeting)
         .where(Entry.kind == "need", Entry.need_status.in_(("open", "claimed")))
-        .options(selectinload(Entry.author), selectinload(Entry.claimed_by),
-                 selectinload(Entry.meeting))
+        .options(
+            selectinload(Entry.author), selectinload(Entry.claimed_by), selectinload(Entry.meeting)
+        )
         .order_by(Meeting.scheduled_for, Entry.id)
     ).all()
 
 
 def waiting_proposals():
     return db.session.scalars(
-        select(EventProposal).where(EventProposal.status.in_(("submitted", "on_agenda")))
+        select(EventProposal)
+        .where(EventProposal.status.in_(("submitted", "on_agenda")))
         .options(selectinload(EventProposal.entry), selectinload(EventProposal.meeting))
         .order_by(EventProposal.created_at)
     ).all()
@@ -99,8 +107,7 @@ def entry_history(actor, entry_id):
 
 
 def render_entry(entry, viewer=None):
-    return render_template("prep/_entry.html", entry=entry, viewer=viewer,
-                           meeting=entry.meeting)
+    return render_template("prep/_entry.html", entry=entry, viewer=viewer, meeting=entry.meeting)
 
 
 def entry_fact(entry_id):
@@ -124,8 +131,9 @@ def entry_state(entry):
         "revision": entry.revision,
         "title": entry.title or "",
         "body": entry.body,
-        "updated_by": entry.updated_by.display_name if entry.updated_by else
-        entry.author.display_name,
+        "updated_by": entry.updated_by.display_name
+        if entry.updated_by
+        else entry.author.display_name,
     }
 
 
@@ -139,7 +147,8 @@ def document_state(actor, meeting_id):
         "status": meeting.status,
         "entries": [
             {"entry_id": e.id, "kind": e.kind, "revision": e.revision, "html": render_entry(e)}
-            for kind, _label in SECTIONS for e in grouped[kind]
+            for kind, _label in SECTIONS
+            for e in grouped[kind]
         ],
     }
 
@@ -149,8 +158,10 @@ def document_state(actor, meeting_id):
 
 def clean_kind(kind):
     if kind == "proposal":
-        raise ServiceError(_l("Pour proposer un événement, utilisez le formulaire « Proposer un "
-                              "événement »."), code="use_proposal_form")
+        raise ServiceError(
+            _l("Pour proposer un événement, utilisez le formulaire « Proposer un événement »."),
+            code="use_proposal_form",
+        )
     if kind not in WRITABLE_KINDS:
         raise ServiceError(_l("Ce type de contribution n’existe pas."), code="invalid_kind")
     return kind
@@ -159,26 +170,36 @@ def clean_kind(kind):
 def clean_title(title):
     title = " ".join((title or "").split())
     if len(title) > MAX_TITLE:
-        raise ServiceError(_l("Le titre ne doit pas dépasser %(n)s caractères.", n=MAX_TITLE),
-                           code="title_too_long")
+        raise ServiceError(
+            _l("Le titre ne doit pas dépasser %(n)s caractères.", n=MAX_TITLE),
+            code="title_too_long",
+        )
     return title or None
 
 
 def clean_body(body):
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
-        raise ServiceError(_l("Le texte est vide : écrivez quelque chose avant d’envoyer."),
-                           code="empty_body")
+        raise ServiceError(
+            _l("Le texte est vide : écrivez quelque chose avant d’envoyer."), code="empty_body"
+        )
     if len(body) > MAX_BODY:
-        raise ServiceError(_l("Le texte est trop long (%(n)s caractères au plus).",
-                              n=f"{MAX_BODY:,}".replace(",", "\u202f")), code="body_too_long")
+        raise ServiceError(
+            _l(
+                "Le texte est trop long (%(n)s caractères au plus).",
+                n=f"{MAX_BODY:,}".replace(",", "\u202f"),
+            ),
+            code="body_too_long",
+        )
     return body
 
 
 def _ensure_open(meeting):
     if not meeting.is_open:
-        raise Conflict(_l("Ce vendredi est clos : son document ne peut plus être modifié."),
-                       code="meeting_closed")
+        raise Conflict(
+            _l("Ce vendredi est clos : son document ne peut plus être modifié."),
+            code="meeting_closed",
+        )
 
 
 def short_title(entry):
@@ -192,17 +213,13 @@ def short_title(entry):
 # -- entries ---------------------------------------------------------------------------------
 
 
-def _added_summary(actor, entry):
-    name = actor.display_name
-    title = short_title(entry)
-    return french(lambda: {
-        "mood": _("%(name)s a écrit un billet d’humeur.", name=name),
-        "need": _("%(name)s a exprimé un besoin : « %(title)s ».", name=name, title=title),
-        "topic": _("%(name)s a proposé un point à discuter : « %(title)s ».", name=name,
-                   title=title),
-        "proposal": _("%(name)s a proposé un événement : « %(title)s ».", name=name,
-                      title=title),
-    }[entry.kind])
+def entry_trace_data(entry):
+    """What a trace keeps of an entry: its kind and, except for a billet d'humeur (private to
+    members), its title. Never a name: people are ids (`traces.sentences`)."""
+    data = {"kind": entry.kind}
+    if entry.kind != "mood":
+        data["title"] = short_title(entry)
+    return data
 
 
 def add_entry(actor, meeting_id, kind, title, body, op_id=None):
@@ -220,9 +237,10 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
         with change() as c:
             entry = _insert_entry(actor, meeting, kind, title, body)
             c.record_operation(actor, op_id, "add_entry", entry)
-            c.trace(actor, "entry_added", entry, _added_summary(actor, entry), meeting=meeting,
-                    kind=kind)
-            c.publish("entry_added", lambda: entry_fact(entry.id), room=realtime.document_room(meeting.id))
+            c.trace(actor, "entry_added", entry, meeting=meeting, **entry_trace_data(entry))
+            c.publish(
+                "entry_added", lambda: entry_fact(entry.id), room=realtime.document_room(meeting.id)
+            )
     except IntegrityError:
         # The same operation id arrived twice at the same instant: the other one won.
         db.session.rollback()
@@ -237,36 +255,41 @@ def _insert_entry(actor, meeting, kind, title, body):
     """Create an entry and its first revision (inside an open change)."""
     now = utcnow()
     entry = Entry(
-        meeting_id=meeting.id, kind=kind, title=title, body=body, author_id=actor.id,
-        revision=1, created_at=now, updated_at=now, updated_by_id=actor.id,
+        meeting_id=meeting.id,
+        kind=kind,
+        title=title,
+        body=body,
+        author_id=actor.id,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+        updated_by_id=actor.id,
         added_during_meeting=meeting.status == "live",
         need_status="open" if kind == "need" else None,
     )
     db.session.add(entry)
     db.session.flush()
-    db.session.add(EntryRevision(entry_id=entry.id, revision=1, title=title, body=body,
-                                 author_id=actor.id, created_at=now))
+    db.session.add(
+        EntryRevision(
+            entry_id=entry.id,
+            revision=1,
+            title=title,
+            body=body,
+            author_id=actor.id,
+            created_at=now,
+        )
+    )
     return entry
-
-
-def _edited_summary(actor, entry):
-    name, title = actor.display_name, short_title(entry)
-    own = entry.author_id == actor.id
-    author = entry.author.display_name
-    if entry.kind == "mood":
-        return french(lambda: _("%(name)s a modifié son billet d’humeur.", name=name) if own
-                      else _("%(name)s a modifié le billet d’humeur de %(author)s.", name=name,
-                             author=author))
-    return french(lambda: _("%(name)s a modifié « %(title)s ».", name=name, title=title) if own
-                  else _("%(name)s a modifié « %(title)s » de %(author)s.", name=name,
-                         title=title, author=author))
 
 
 def stale_edit(entry):
     return Conflict(
-        _l("Quelqu’un a modifié ce texte pendant que vous écriviez. Comparez les deux versions "
-           "et fusionnez-les avant d’enregistrer."),
-        code="stale", current=entry_state(entry),
+        _l(
+            "Quelqu’un a modifié ce texte pendant que vous écriviez. Comparez les deux versions "
+            "et fusionnez-les avant d’enregistrer."
+        ),
+        code="stale",
+        current=entry_state(entry),
     )
 
 
@@ -284,8 +307,10 @@ def edit_entry(actor, entry_id, revision, title, body, op_id=None):
 
 def _edit_entry(actor, entry_id, revision, title, body, op_id):
     entry = get_entry(entry_id)
-    require(permissions.can_edit_entry(actor, entry),
-            _l("Vous ne pouvez modifier que vos propres contributions."))
+    require(
+        permissions.can_edit_entry(actor, entry),
+        _l("Vous ne pouvez modifier que vos propres contributions."),
+    )
     _ensure_open(entry.meeting)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
@@ -298,44 +323,72 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
     now = utcnow()
     with change() as c:
         changed = db.session.execute(
-            update(Entry).where(Entry.id == entry_id, Entry.revision == revision)
-            .values(revision=revision + 1, title=title, body=body, updated_at=now,
-                    updated_by_id=actor.id)
+            update(Entry)
+            .where(Entry.id == entry_id, Entry.revision == revision)
+            .values(
+                revision=revision + 1,
+                title=title,
+                body=body,
+                updated_at=now,
+                updated_by_id=actor.id,
+            )
         ).rowcount
         if changed != 1:
             raise _StaleDuringWrite()
-        db.session.add(EntryRevision(entry_id=entry_id, revision=revision + 1, title=title,
-                                     body=body, author_id=actor.id, created_at=now))
+        db.session.add(
+            EntryRevision(
+                entry_id=entry_id,
+                revision=revision + 1,
+                title=title,
+                body=body,
+                author_id=actor.id,
+                created_at=now,
+            )
+        )
         entry = get_entry(entry_id)
         db.session.refresh(entry)
         c.record_operation(actor, op_id, "edit_entry", entry)
-        c.trace(actor, "entry_edited", entry, _edited_summary(actor, entry),
-                meeting=entry.meeting, kind=entry.kind, revision=revision + 1)
-        c.publish("entry_edited", lambda: entry_fact(entry_id), room=realtime.document_room(entry.meeting_id))
+        c.trace(
+            actor,
+            "entry_edited",
+            entry,
+            meeting=entry.meeting,
+            revision=revision + 1,
+            author_id=entry.author_id,
+            **entry_trace_data(entry),
+        )
+        c.publish(
+            "entry_edited",
+            lambda: entry_fact(entry_id),
+            room=realtime.document_room(entry.meeting_id),
+        )
     return entry
 
 
 def delete_entry(actor, entry_id):
     """Remove one's own entry for good (its history too); a billet d'humeur at any time."""
     entry = get_entry(entry_id)
-    require(permissions.can_delete_entry(actor, entry),
-            _l("Vous ne pouvez retirer que vos propres contributions."))
+    require(
+        permissions.can_delete_entry(actor, entry),
+        _l("Vous ne pouvez retirer que vos propres contributions."),
+    )
     if entry.kind != "mood":  # a billet is its author's to remove, even once Friday is closed
         _ensure_open(entry.meeting)
     if entry.kind == "proposal":
-        raise Conflict(_l("Une proposition d’événement se retire depuis sa page « Mes "
-                          "propositions »."), code="use_withdraw")
-    name, kind, meeting, title = actor.display_name, entry.kind, entry.meeting, short_title(entry)
+        raise Conflict(
+            _l("Une proposition d’événement se retire depuis sa page « Mes propositions »."),
+            code="use_withdraw",
+        )
+    kind, meeting, data = entry.kind, entry.meeting, entry_trace_data(entry)
     with change() as c:
         entry = get_entry(entry_id)
         db.session.delete(entry)
-        summary = french(lambda: _("%(name)s a retiré son billet d’humeur.", name=name)
-                         if kind == "mood" else
-                         _("%(name)s a retiré « %(title)s ».", name=name, title=title))
-        c.trace(actor, "entry_deleted", None, summary, meeting=meeting, kind=kind,
-                entry_id=entry_id)
-        c.publish("entry_deleted", {"meeting_id": meeting.id, "entry_id": entry_id, "kind": kind},
-                  room=realtime.document_room(meeting.id))
+        c.trace(actor, "entry_deleted", None, meeting=meeting, entry_id=entry_id, **data)
+        c.publish(
+            "entry_deleted",
+            {"meeting_id": meeting.id, "entry_id": entry_id, "kind": kind},
+            room=realtime.document_room(meeting.id),
+        )
 
 
 # -- needs -----------------------------------------------------------------------------------
@@ -348,22 +401,27 @@ def _need(entry_id):
     return entry
 
 
-def _move_need(actor, entry, to_status, verb, summary, **values):
+def _move_need(actor, entry, to_status, verb, **values):
     from_status = entry.need_status
     if (from_status, to_status) not in NEED_TRANSITIONS:
-        raise Conflict(_l("Ce besoin est déjà %(status)s.", status=NEED_LABELS[from_status]),
-                       code="bad_transition")
+        raise Conflict(
+            _l("Ce besoin est déjà %(status)s.", status=NEED_LABELS[from_status]),
+            code="bad_transition",
+        )
     entry_id = entry.id
     with change() as c:
         changed = db.session.execute(
-            update(Entry).where(Entry.id == entry_id, Entry.need_status == from_status)
+            update(Entry)
+            .where(Entry.id == entry_id, Entry.need_status == from_status)
             .values(need_status=to_status, **values)
         ).rowcount
         if changed != 1:
             raise Conflict(_l("Ce besoin vient de changer ; la page est à jour."), code="stale")
         entry = get_entry(entry_id)
         db.session.refresh(entry)
-        c.trace(actor, verb, entry, summary, meeting=entry.meeting, status=to_status)
+        c.trace(
+            actor, verb, entry, meeting=entry.meeting, status=to_status, title=short_title(entry)
+        )
         c.publish(verb, lambda: entry_fact(entry_id), room=realtime.document_room(entry.meeting_id))
     return entry
 
@@ -374,49 +432,53 @@ def claim_need(actor, entry_id, note=None):
     require(permissions.can_claim_need(actor, entry))
     note = " ".join((note or "").split()) or None
     if note and len(note) > MAX_NOTE:
-        raise ServiceError(_l("La précision ne doit pas dépasser %(n)s caractères.", n=MAX_NOTE),
-                           code="note_too_long")
+        raise ServiceError(
+            _l("La précision ne doit pas dépasser %(n)s caractères.", n=MAX_NOTE),
+            code="note_too_long",
+        )
     if entry.need_status == "claimed":
         who = entry.claimed_by.display_name if entry.claimed_by else "?"
         if entry.claimed_by_id == actor.id:
             raise Conflict(_l("Vous vous en occupez déjà."), code="already_claimed")
         raise Conflict(_l("%(name)s s’en occupe déjà.", name=who), code="already_claimed")
-    name, title = actor.display_name, short_title(entry)
-    summary = french(lambda: _("%(name)s s’occupe du besoin « %(title)s ».", name=name,
-                               title=title))
-    return _move_need(actor, entry, "claimed", "need_claimed", summary,
-                      claimed_by_id=actor.id, claim_note=note, claimed_at=utcnow())
+    return _move_need(
+        actor,
+        entry,
+        "claimed",
+        "need_claimed",
+        claimed_by_id=actor.id,
+        claim_note=note,
+        claimed_at=utcnow(),
+    )
 
 
 def release_need(actor, entry_id):
     """Give a need back (whoever took it, or a facilitator)."""
     entry = _need(entry_id)
-    require(permissions.can_release_need(actor, entry),
-            _l("Seule la personne qui s’en occupe peut le rendre."))
-    name, title = actor.display_name, short_title(entry)
-    summary = french(lambda: _("%(name)s ne s’occupe plus du besoin « %(title)s ».", name=name,
-                               title=title))
-    return _move_need(actor, entry, "open", "need_released", summary,
-                      claimed_by_id=None, claim_note=None, claimed_at=None)
+    require(
+        permissions.can_release_need(actor, entry),
+        _l("Seule la personne qui s’en occupe peut le rendre."),
+    )
+    return _move_need(
+        actor, entry, "open", "need_released", claimed_by_id=None, claim_note=None, claimed_at=None
+    )
 
 
 def resolve_need(actor, entry_id, outcome):
     """Mark a need met or dropped (who took it, who asked, or a facilitator)."""
     entry = _need(entry_id)
     if outcome not in ("met", "dropped"):
-        raise ServiceError(_l("Issue inconnue : « satisfait » ou « abandonné » seulement."),
-                           code="invalid_field")
-    require(permissions.can_resolve_need(actor, entry),
-            _l("Seules la personne qui s’en occupe, celle qui l’a exprimé ou l’animation "
-               "peuvent clore ce besoin."))
-    name, title = actor.display_name, short_title(entry)
-    if outcome == "met":
-        summary = french(lambda: _("%(name)s a indiqué que le besoin « %(title)s » est "
-                                   "satisfait.", name=name, title=title))
-    else:
-        summary = french(lambda: _("%(name)s a abandonné le besoin « %(title)s ».", name=name,
-                                   title=title))
-    return _move_need(actor, entry, outcome, "need_resolved", summary, resolved_at=utcnow())
+        raise ServiceError(
+            _l("Issue inconnue : « satisfait » ou « abandonné » seulement."), code="invalid_field"
+        )
+    require(
+        permissions.can_resolve_need(actor, entry),
+        _l(
+            "Seules la personne qui s’en occupe, celle qui l’a exprimé ou l’animation "
+            "peuvent clore ce besoin."
+        ),
+    )
+    return _move_need(actor, entry, outcome, "need_resolved", resolved_at=utcnow())
 
 
 def preview(actor, body):
@@ -425,7 +487,11 @@ def preview(actor, body):
     from ..markdown import render
 
     if body and len(body) > MAX_BODY:
-        raise ServiceError(_l("Le texte est trop long (%(n)s caractères au plus).",
-                              n=f"{MAX_BODY:,}".replace(",", "\u202f")), code="body_too_long")
+        raise ServiceError(
+            _l(
+                "Le texte est trop long (%(n)s caractères au plus).",
+                n=f"{MAX_BODY:,}".replace(",", "\u202f"),
+            ),
+            code="body_too_long",
+        )
     return render(body or "")
-

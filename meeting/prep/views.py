@@ -5,15 +5,15 @@ import secrets
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import permissions
-from ..i18n import _
-from ..members.services import has_members
+from .. import commands, permissions
 from ..errors import ServiceError
-from ..traces.services import list_traces
-from . import presence, services
+from ..i18n import _
 from ..labels import KIND_LABELS, MEETING_STATUS_LABELS
 from ..meetings import dates
 from ..meetings import services as meetings
+from ..members.services import has_members
+from ..traces.services import list_traces
+from . import presence, services
 
 bp = Blueprint("prep", __name__)
 
@@ -27,8 +27,10 @@ def home():
     if permissions.can_read_document(current_user):
         meeting = meetings.coming_meeting()
         context.update(
-            meeting=meeting, counts=services.counts_by_kind(meeting),
-            needs=services.open_needs(), proposals=services.waiting_proposals(),
+            meeting=meeting,
+            counts=services.counts_by_kind(meeting),
+            needs=services.open_needs(),
+            proposals=services.waiting_proposals(),
             traces=list_traces(limit=8),
         )
     start, end = dates.meeting_hours()
@@ -48,10 +50,15 @@ def _saved_meeting_for(day_text):
 def _render_document(meeting, status=200, **extra):
     grouped = services.document_entries(meeting)
     context = {
-        "meeting": meeting, "grouped": grouped, "sections": services.SECTIONS,
-        "kind_labels": KIND_LABELS, "status_labels": MEETING_STATUS_LABELS,
+        "meeting": meeting,
+        "grouped": grouped,
+        "sections": services.SECTIONS,
+        "kind_labels": KIND_LABELS,
+        "status_labels": MEETING_STATUS_LABELS,
         "next_day": dates.next_meeting_after(meeting),
-        "people": presence.snapshot(meeting.id), "form": {}, "op_id": secrets.token_hex(12),
+        "people": presence.snapshot(meeting.id),
+        "form": {},
+        "op_id": secrets.token_hex(12),
     }
     context.update(extra)
     return render_template("prep/document.html", **context), status
@@ -77,11 +84,22 @@ def add_entry(day):
             return _render_document(meeting, 400, form=form, form_error=exc.message)
         return _render_document(meeting, form=form, preview_html=html, op_id=form.get("op_id"))
     try:
-        entry = services.add_entry(current_user, meeting.id, form.get("kind"), form.get("title"),
-                                   form.get("body"), op_id=form.get("op_id") or None)
+        entry = services.add_entry(
+            current_user,
+            meeting.id,
+            form.get("kind"),
+            form.get("title"),
+            form.get("body"),
+            op_id=form.get("op_id") or None,
+        )
     except ServiceError as exc:
-        return _render_document(meeting, exc.status, form=form, form_error=exc.message,
-                                op_id=form.get("op_id") or secrets.token_hex(12))
+        return _render_document(
+            meeting,
+            exc.status,
+            form=form,
+            form_error=exc.message,
+            op_id=form.get("op_id") or secrets.token_hex(12),
+        )
     return redirect(url_for("prep.document", day=day, _anchor=f"entree-{entry.id}"))
 
 
@@ -103,28 +121,46 @@ def edit_entry(day, entry_id):
     if request.method == "GET":
         if not meeting.is_open:
             return _closed(meeting)
-        return render_template("prep/edit.html", form={"title": entry.title or "",
-                               "body": entry.body, "revision": entry.revision}, **context)
+        return render_template(
+            "prep/edit.html",
+            form={"title": entry.title or "", "body": entry.body, "revision": entry.revision},
+            **context,
+        )
     form = request.form
     try:
         revision = int(form.get("revision", ""))
     except ValueError:
         revision = -1
     try:
-        services.edit_entry(current_user, entry_id, revision, form.get("title"), form.get("body"),
-                            op_id=form.get("op_id") or None)
+        services.edit_entry(
+            current_user,
+            entry_id,
+            revision,
+            form.get("title"),
+            form.get("body"),
+            op_id=form.get("op_id") or None,
+        )
     except ServiceError as exc:
         if exc.code == "stale":
-            return render_template("prep/edit.html", form=form, conflict=exc.details["current"],
-                                   error=exc.message, **context), 409
-        return render_template("prep/edit.html", form=form, error=exc.message,
-                               **context), exc.status
+            return render_template(
+                "prep/edit.html",
+                form=form,
+                conflict=exc.details["current"],
+                error=exc.message,
+                **context,
+            ), 409
+        return render_template(
+            "prep/edit.html", form=form, error=exc.message, **context
+        ), exc.status
     return redirect(url_for("prep.document", day=day, _anchor=f"entree-{entry_id}"))
 
 
 def _closed(meeting):
-    return render_template("errors/error.html", status=409, message=_(
-        "Ce vendredi est clos : son document ne peut plus être modifié.")), 409
+    return render_template(
+        "errors/error.html",
+        status=409,
+        message=_("Ce vendredi est clos : son document ne peut plus être modifié."),
+    ), 409
 
 
 @bp.route("/vendredi/<day>/entrees/<int:entry_id>/supprimer", methods=["POST"])
@@ -142,8 +178,22 @@ def entry_history(day, entry_id):
     meeting = _meeting_for(day)
     _entry_of(meeting, entry_id)
     entry, revisions = services.entry_history(current_user, entry_id)
-    return render_template("prep/history.html", meeting=meeting, entry=entry, revisions=revisions,
-                           kind_labels=KIND_LABELS)
+    return render_template(
+        "prep/history.html",
+        meeting=meeting,
+        entry=entry,
+        revisions=revisions,
+        kind_labels=KIND_LABELS,
+    )
+
+
+# The need form's buttons, each the command it posts.
+NEED_COMMANDS = {
+    "claim": "claim_need",
+    "release": "release_need",
+    "met": "resolve_need",
+    "dropped": "resolve_need",
+}
 
 
 @bp.route("/vendredi/<day>/entrees/<int:entry_id>/besoin", methods=["POST"])
@@ -152,23 +202,23 @@ def need_action(day, entry_id):
     meeting = _meeting_for(day)
     _entry_of(meeting, entry_id)
     action = request.form.get("action")
-    if action == "claim":
-        services.claim_need(current_user, entry_id, request.form.get("note"))
-    elif action == "release":
-        services.release_need(current_user, entry_id)
-    elif action in ("met", "dropped"):
-        services.resolve_need(current_user, entry_id, action)
-    else:
+    name = NEED_COMMANDS.get(action)
+    if name is None:
         abort(400)
-    return redirect(request.form.get("next") if request.form.get("next") == "/"
-                    else url_for("prep.document", day=day, _anchor=f"entree-{entry_id}"))
+    outcome = action if name == "resolve_need" else None
+    commands.run_form(name, request.form, entry_id=entry_id, outcome=outcome)
+    return redirect(
+        request.form.get("next")
+        if request.form.get("next") == "/"
+        else url_for("prep.document", day=day, _anchor=f"entree-{entry_id}")
+    )
 
 
 @bp.route("/vendredi/<day>/commencer", methods=["POST"])
 @login_required
 def start_meeting(day):
     meeting = _saved_meeting_for(day)
-    meetings.start_meeting(current_user, meeting.id)
+    commands.run_form("start_meeting", request.form, meeting_id=meeting.id)
     return redirect(url_for("prep.document", day=day))
 
 
@@ -176,5 +226,5 @@ def start_meeting(day):
 @login_required
 def close_meeting(day):
     meeting = _saved_meeting_for(day)
-    meetings.close_meeting(current_user, meeting.id)
+    commands.run_form("close_meeting", request.form, meeting_id=meeting.id)
     return redirect(url_for("prep.document", day=day))

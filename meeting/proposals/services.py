@@ -7,18 +7,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
-from ..extensions import db
-from ..i18n import _, _l, french
-from ..labels import PROPOSAL_STATUS_LABELS
-from .. import realtime
-from ..models import PLACES, EventProposal, ProposalStatusChange
-from ..models.base import utcnow
+from .. import permissions, realtime
 from ..errors import Conflict, NotFound, ServiceError, require
-from ..pipeline import already_applied, change, clean_op_id
-from ..prep import services as prep
+from ..extensions import db
+from ..i18n import _, _l
+from ..labels import PROPOSAL_STATUS_LABELS
 from ..meetings import dates
 from ..meetings import services as meetings
+from ..models import PLACES, EventProposal, ProposalStatusChange
+from ..models.base import utcnow
+from ..pipeline import already_applied, change, clean_op_id
+from ..prep import services as prep
 
 MAX_WISHED = 3
 MAX_MATERIAL = 2000
@@ -44,11 +43,20 @@ def _int_field(value, label, low, high, required):
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ServiceError(_l("%(label)s doit être un nombre entier.", label=label.capitalize()),
-                           code="invalid_field") from None
+        raise ServiceError(
+            _l("%(label)s doit être un nombre entier.", label=label.capitalize()),
+            code="invalid_field",
+        ) from None
     if not low <= number <= high:
-        raise ServiceError(_l("%(label)s doit être entre %(low)s et %(high)s.",
-                              label=label.capitalize(), low=low, high=high), code="invalid_field")
+        raise ServiceError(
+            _l(
+                "%(label)s doit être entre %(low)s et %(high)s.",
+                label=label.capitalize(),
+                low=low,
+                high=high,
+            ),
+            code="invalid_field",
+        )
     return number
 
 
@@ -62,8 +70,9 @@ def clean_wished_dates(wished, today):
         try:
             day = date.fromisoformat(raw_date)
         except ValueError:
-            raise ServiceError(_l("« %(value)s » n’est pas une date valide.", value=raw_date),
-                               code="invalid_date") from None
+            raise ServiceError(
+                _l("« %(value)s » n’est pas une date valide.", value=raw_date), code="invalid_date"
+            ) from None
         if day < today:
             raise ServiceError(_l("La date souhaitée doit être à venir."), code="past_date")
         at = None
@@ -71,8 +80,10 @@ def clean_wished_dates(wished, today):
             try:
                 at = time.fromisoformat(raw_time)
             except ValueError:
-                raise ServiceError(_l("« %(value)s » n’est pas une heure valide (HH:MM).",
-                                      value=raw_time), code="invalid_time") from None
+                raise ServiceError(
+                    _l("« %(value)s » n’est pas une heure valide (HH:MM).", value=raw_time),
+                    code="invalid_time",
+                ) from None
         cleaned.append({"date": day.isoformat(), "time": at.strftime("%H:%M") if at else None})
     if not cleaned:
         raise ServiceError(_l("Indiquez au moins une date souhaitée."), code="missing_date")
@@ -81,8 +92,19 @@ def clean_wished_dates(wished, today):
     return cleaned
 
 
-def propose_event(actor, meeting_id, title, description, wished, duration_minutes, place,
-                  place_detail=None, expected_attendance=None, material_needs=None, op_id=None):
+def propose_event(
+    actor,
+    meeting_id,
+    title,
+    description,
+    wished,
+    duration_minutes,
+    place,
+    place_detail=None,
+    expected_attendance=None,
+    material_needs=None,
+    op_id=None,
+):
     """Record an event proposal in a Friday's document, in status `submitted`."""
     require(permissions.can_propose_event(actor))
     meeting = meetings.get_meeting(meeting_id)
@@ -94,19 +116,24 @@ def propose_event(actor, meeting_id, title, description, wished, duration_minute
     wished = clean_wished_dates(wished, dates.today_in_place())
     duration = _int_field(duration_minutes, _("la durée (en minutes)"), 15, 24 * 60, True)
     if place not in PLACES:
-        raise ServiceError(_l("Choisissez un lieu : la maison, le Jardin du Ravelin ou ailleurs."),
-                           code="invalid_place")
+        raise ServiceError(
+            _l("Choisissez un lieu : la maison, le Jardin du Ravelin ou ailleurs."),
+            code="invalid_place",
+        )
     place_detail = " ".join((place_detail or "").split()) or None
     if place == "elsewhere" and not place_detail:
         raise ServiceError(_l("Précisez où aura lieu l’événement."), code="missing_place")
     if place_detail and len(place_detail) > 200:
         raise ServiceError(_l("Le lieu ne doit pas dépasser 200 caractères."), code="invalid_place")
-    attendance = _int_field(expected_attendance, _("le nombre de personnes attendues"), 1, 1000,
-                            False)
+    attendance = _int_field(
+        expected_attendance, _("le nombre de personnes attendues"), 1, 1000, False
+    )
     material = (material_needs or "").strip() or None
     if material and len(material) > MAX_MATERIAL:
-        raise ServiceError(_l("Les besoins matériels ne doivent pas dépasser %(n)s caractères.",
-                              n=MAX_MATERIAL), code="invalid_field")
+        raise ServiceError(
+            _l("Les besoins matériels ne doivent pas dépasser %(n)s caractères.", n=MAX_MATERIAL),
+            code="invalid_field",
+        )
     op_id = clean_op_id(op_id)
     done = already_applied(actor, op_id, "propose_event")
     if done is not None:
@@ -115,20 +142,34 @@ def propose_event(actor, meeting_id, title, description, wished, duration_minute
         with change() as c:
             entry = prep._insert_entry(actor, meeting, "proposal", title, description)
             proposal = EventProposal(
-                entry_id=entry.id, meeting_id=meeting.id, proposer_id=actor.id,
-                wished_dates=wished, duration_minutes=duration, place=place,
-                place_detail=place_detail, expected_attendance=attendance,
-                material_needs=material, status="submitted",
+                entry_id=entry.id,
+                meeting_id=meeting.id,
+                proposer_id=actor.id,
+                wished_dates=wished,
+                duration_minutes=duration,
+                place=place,
+                place_detail=place_detail,
+                expected_attendance=attendance,
+                material_needs=material,
+                status="submitted",
             )
             db.session.add(proposal)
             db.session.flush()
-            db.session.add(ProposalStatusChange(proposal_id=proposal.id, from_status=None,
-                                                to_status="submitted", actor_id=actor.id))
+            db.session.add(
+                ProposalStatusChange(
+                    proposal_id=proposal.id,
+                    from_status=None,
+                    to_status="submitted",
+                    actor_id=actor.id,
+                )
+            )
             c.record_operation(actor, op_id, "propose_event", entry)
-            c.trace(actor, "entry_added", entry, prep._added_summary(actor, entry),
-                    meeting=meeting, kind="proposal")
-            c.publish("entry_added", lambda: prep.entry_fact(entry.id),
-                      room=realtime.document_room(meeting.id))
+            c.trace(actor, "entry_added", entry, meeting=meeting, **prep.entry_trace_data(entry))
+            c.publish(
+                "entry_added",
+                lambda: prep.entry_fact(entry.id),
+                room=realtime.document_room(meeting.id),
+            )
     except IntegrityError:
         db.session.rollback()
         done = already_applied(actor, op_id, "propose_event")
@@ -149,9 +190,13 @@ def get_proposal(actor, proposal_id):
 def my_proposals(actor):
     require(permissions.is_member(actor))
     return db.session.scalars(
-        select(EventProposal).where(EventProposal.proposer_id == actor.id)
-        .options(selectinload(EventProposal.entry), selectinload(EventProposal.meeting),
-                 selectinload(EventProposal.changes))
+        select(EventProposal)
+        .where(EventProposal.proposer_id == actor.id)
+        .options(
+            selectinload(EventProposal.entry),
+            selectinload(EventProposal.meeting),
+            selectinload(EventProposal.changes),
+        )
         .order_by(EventProposal.created_at.desc())
     ).all()
 
@@ -176,9 +221,14 @@ def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
         if quiet:
             return False
-        raise Conflict(_l("Cette proposition est %(status)s : elle ne peut pas devenir %(to)s.",
-                          status=PROPOSAL_STATUS_LABELS[from_status],
-                          to=PROPOSAL_STATUS_LABELS[to_status]), code="bad_transition")
+        raise Conflict(
+            _l(
+                "Cette proposition est %(status)s : elle ne peut pas devenir %(to)s.",
+                status=PROPOSAL_STATUS_LABELS[from_status],
+                to=PROPOSAL_STATUS_LABELS[to_status],
+            ),
+            code="bad_transition",
+        )
     now = utcnow()
     values = {"status": to_status, "status_changed_at": now}
     if to_status == "withdrawn":
@@ -186,20 +236,30 @@ def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet
     changed = db.session.execute(
         update(EventProposal)
         .where(EventProposal.id == proposal.id, EventProposal.status == from_status)
-        .values(**values)).rowcount
+        .values(**values)
+    ).rowcount
     if changed != 1:
-        raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."),
-                       code="stale")
-    db.session.add(ProposalStatusChange(
-        proposal_id=proposal.id, from_status=from_status, to_status=to_status,
-        actor_id=getattr(actor, "id", None), reason=reason,
-        decision_id=getattr(decision, "id", None)))
+        raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."), code="stale")
+    db.session.add(
+        ProposalStatusChange(
+            proposal_id=proposal.id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "id", None),
+            reason=reason,
+            decision_id=getattr(decision, "id", None),
+        )
+    )
     db.session.refresh(proposal)
-    c.trace(actor, "proposal_status_changed", proposal, french(lambda: _(
-        "« %(title)s » : %(from_)s → %(to)s.", title=proposal.title,
-        from_=str(PROPOSAL_STATUS_LABELS[from_status]),
-        to=str(PROPOSAL_STATUS_LABELS[to_status]))), meeting=proposal.meeting,
-        from_status=from_status, to_status=to_status)
+    c.trace(
+        actor,
+        "proposal_status_changed",
+        proposal,
+        meeting=proposal.meeting,
+        title=proposal.title,
+        from_status=from_status,
+        to_status=to_status,
+    )
     for hook in STATUS_HOOKS:
         c.after_commit(hook, proposal.id, from_status, to_status)
     return True
@@ -208,22 +268,31 @@ def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet
 def withdraw_proposal(actor, proposal_id, reason=None):
     """The proposer withdraws their proposal (kept, with its history, as `withdrawn`)."""
     proposal = get_proposal(actor, proposal_id)
-    require(permissions.can_withdraw_proposal(actor, proposal),
-            _l("Seule la personne qui a proposé l’événement peut le retirer."))
+    require(
+        permissions.can_withdraw_proposal(actor, proposal),
+        _l("Seule la personne qui a proposé l’événement peut le retirer."),
+    )
     from_status = proposal.status
     if "withdrawn" not in ALLOWED_TRANSITIONS[from_status]:
-        raise Conflict(_l("Cette proposition est %(status)s : elle ne peut plus être retirée.",
-                          status=PROPOSAL_STATUS_LABELS[from_status]), code="bad_transition")
+        raise Conflict(
+            _l(
+                "Cette proposition est %(status)s : elle ne peut plus être retirée.",
+                status=PROPOSAL_STATUS_LABELS[from_status],
+            ),
+            code="bad_transition",
+        )
     reason = (reason or "").strip() or None
     if reason and len(reason) > 2000:
-        raise ServiceError(_l("La raison ne doit pas dépasser 2000 caractères."),
-                           code="invalid_field")
-    name, title, entry_id = actor.display_name, proposal.title, proposal.entry_id
+        raise ServiceError(
+            _l("La raison ne doit pas dépasser 2000 caractères."), code="invalid_field"
+        )
+    title, entry_id = proposal.title, proposal.entry_id
     with change() as c:
         move_status(c, actor, proposal, "withdrawn", reason=reason)
-        c.trace(actor, "proposal_withdrawn", proposal, french(lambda: _(
-            "%(name)s a retiré sa proposition « %(title)s ».", name=name, title=title)),
-            meeting=proposal.meeting)
-        c.publish("entry_edited", lambda: prep.entry_fact(entry_id),
-                  room=realtime.document_room(proposal.meeting_id))
+        c.trace(actor, "proposal_withdrawn", proposal, meeting=proposal.meeting, title=title)
+        c.publish(
+            "entry_edited",
+            lambda: prep.entry_fact(entry_id),
+            room=realtime.document_room(proposal.meeting_id),
+        )
     return proposal

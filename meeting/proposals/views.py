@@ -6,20 +6,24 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..models import PLACES
 from ..errors import ServiceError
-from . import services
 from ..labels import PLACE_LABELS, PROPOSAL_STATUS_LABELS
 from ..meetings import dates
 from ..meetings import services as meetings
+from ..models import PLACES
+from . import services
 
 bp = Blueprint("proposals", __name__)
 
 
 def _form_context(meeting, form, error=None):
     return {
-        "meeting": meeting, "form": form, "error": error, "places": PLACES,
-        "place_labels": PLACE_LABELS, "op_id": form.get("op_id") or secrets.token_hex(12),
+        "meeting": meeting,
+        "form": form,
+        "error": error,
+        "places": PLACES,
+        "place_labels": PLACE_LABELS,
+        "op_id": form.get("op_id") or secrets.token_hex(12),
         "today": dates.today_in_place(),
     }
 
@@ -37,34 +41,48 @@ def propose(day):
     wished = [(form.get(f"date_{i}"), form.get(f"time_{i}")) for i in range(1, 4)]
     try:
         proposal = services.propose_event(
-            current_user, meeting.id, form.get("title"), form.get("description"), wished,
-            form.get("duration_minutes"), form.get("place"), form.get("place_detail"),
-            form.get("expected_attendance"), form.get("material_needs"),
+            current_user,
+            meeting.id,
+            form.get("title"),
+            form.get("description"),
+            wished,
+            form.get("duration_minutes"),
+            form.get("place"),
+            form.get("place_detail"),
+            form.get("expected_attendance"),
+            form.get("material_needs"),
             op_id=form.get("op_id") or None,
         )
     except ServiceError as exc:
-        return render_template("proposals/form.html",
-                               **_form_context(meeting, form, exc.message)), exc.status
+        return render_template(
+            "proposals/form.html", **_form_context(meeting, form, exc.message)
+        ), exc.status
     return redirect(url_for("prep.document", day=day, _anchor=f"entree-{proposal.entry_id}"))
 
 
 @bp.route("/propositions/")
 @login_required
 def mine():
-    return render_template("proposals/mine.html", proposals=services.my_proposals(current_user),
-                           status_labels=PROPOSAL_STATUS_LABELS,
-                           place_labels=PLACE_LABELS)
+    return render_template(
+        "proposals/mine.html",
+        proposals=services.my_proposals(current_user),
+        status_labels=PROPOSAL_STATUS_LABELS,
+        place_labels=PLACE_LABELS,
+    )
 
 
 @bp.route("/propositions/<int:proposal_id>")
 @login_required
 def show(proposal_id):
     proposal = services.get_proposal(current_user, proposal_id)
-    return render_template("proposals/show.html", proposal=proposal,
-                           status_labels=PROPOSAL_STATUS_LABELS,
-                           place_labels=PLACE_LABELS,
-                           can_withdraw=permissions.can_withdraw_proposal(current_user, proposal)
-                           and "withdrawn" in services.ALLOWED_TRANSITIONS[proposal.status])
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        status_labels=PROPOSAL_STATUS_LABELS,
+        place_labels=PLACE_LABELS,
+        can_withdraw=permissions.can_withdraw_proposal(current_user, proposal)
+        and "withdrawn" in services.ALLOWED_TRANSITIONS[proposal.status],
+    )
 
 
 @bp.route("/propositions/<int:proposal_id>/retirer", methods=["POST"])

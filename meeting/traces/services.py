@@ -1,13 +1,15 @@
-"""Reading traces (they are written only by `pipeline.Change.trace`)."""
+"""Reading traces (they are written only by `pipeline.Change.trace`, and become sentences
+when read: `sentences.py`)."""
 
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..errors import ServiceError
 from ..extensions import db
 from ..i18n import _l
 from ..models import Member, Trace
-from ..errors import ServiceError
+from .sentences import People, sentence
 
 PAGE_SIZE = 100
 CATCH_UP_LIMIT = 500
@@ -84,17 +86,28 @@ def people():
     return db.session.scalars(select(Member).order_by(Member.display_name)).all()
 
 
-def render_trace(trace):
-    return render_template("traces/_trace.html", trace=trace)
+def render_trace(trace, text=None):
+    """The trace's fragment (the page's own partial), with its sentence in the current locale."""
+    if text is None:
+        text = sentence(trace)
+    return render_template("traces/_trace.html", trace=trace, sentence=text)
 
 
-def trace_fact(trace):
-    """The `trace_added` fact: the data and the same fragment the page renders."""
+def trace_fact(trace, people=None):
+    """The `trace_added` fact: the data, the sentence and the same fragment the page renders,
+    in the current locale (the place's language when published to every reader)."""
+    text = sentence(trace, people)
     return {
         "seq": trace.id,
         "verb": trace.verb,
         "actor_id": trace.actor_id,
         "created_at": trace.created_at.isoformat() + "Z",
-        "summary": trace.summary,
-        "html": render_trace(trace),
+        "summary": text,
+        "html": render_trace(trace, text),
     }
+
+
+def trace_facts(traces):
+    """`trace_fact` for a list of traces, loading their people at once."""
+    people = People.load(traces)
+    return [trace_fact(t, people) for t in traces]

@@ -5,8 +5,12 @@
  * - Facts (`entry_added`, `entry_edited`, `entry_deleted`, `need_*`, `presence_changed`) swap
  *   in the fragment the server rendered from the same partial as the page.
  * - The add form keeps its draft in localStorage (survives a reload), and an entry written
- *   while offline waits in an outbox, sent with its operation id once the link is back (the
- *   server applies an operation id once, even if it arrives twice).
+ *   while offline waits in the outbox of live.js, shown as not yet sent, and is sent with its
+ *   operation id once the link is back (the server applies an operation id once, even if it
+ *   arrives twice).
+ * - Before the Friday has a row (data-meeting-id=""), the page joins nothing: its first entry
+ *   is sent with the day, and the ack's meeting_id then joins the document's room.
+ * - A refusal is shown next to the form that sent it (live.showAckError).
  */
 (function () {
   "use strict";
@@ -14,28 +18,46 @@
   var root = document.getElementById("document");
   if (!live || !root) return;
 
-  var meetingId = parseInt(root.dataset.meetingId, 10);
+  var meetingId = readMeetingId();
   var memberId = root.dataset.memberId;
+  var day = root.dataset.day || dayFromUrl();
   var isFacilitator = root.dataset.role === "facilitator" || root.dataset.role === "admin";
   var form = document.getElementById("add-entry");
-  var liveError = document.getElementById("add-entry-live-error");
   var docStatus = document.getElementById("doc-status");
-  var draftKey = "vendredi:draft:" + meetingId;
-  var outboxKey = "vendredi:outbox:" + memberId;
+  var draftKey = "vendredi:draft:" + day;
+  var outbox = live.outbox("vendredi:outbox:" + memberId);
   var joined = false;
+
+  // The Friday's id, or null while it has no row yet (data-meeting-id="").
+  function readMeetingId() {
+    var id = parseInt(root.dataset.meetingId, 10);
+    return isNaN(id) ? null : id;
+  }
+
+  function dayFromUrl() {
+    var match = window.location.pathname.match(/\/vendredi\/(\d{4}-\d{2}-\d{2})\/?/);
+    return match ? match[1] : "";
+  }
+
+  // The first entry created the Friday's row: from now on the page is that meeting's.
+  function setMeetingId(id) {
+    if (meetingId !== null || typeof id !== "number") return;
+    meetingId = id;
+    root.dataset.meetingId = String(id);
+    if (form) form.dataset.meetingId = String(id);
+    join();
+  }
 
   // -- rendering facts ------------------------------------------------------------------
 
   function fragment(html) {
-    var holder = document.createElement("template");
-    holder.innerHTML = html.trim();
-    var node = holder.content.firstElementChild;
+    var node = live.fragment(html);
     prepare(node);
     return node;
   }
 
-  // Keep only the controls this reader may use (the server checks again), and give the
-  // fragment's forms this page's CSRF token.
+  // Keep only the controls this reader may use (the server checks again); live.fragment has
+  // given the fragment's forms this page's CSRF token.
   function prepare(node) {
     var author = node.dataset.author;
     var claimer = node.dataset.claimer;
@@ -47,9 +69,6 @@
       if (need === "release") ok = claimer === memberId || isFacilitator;
       if (need === "resolve") ok = claimer === memberId || author === memberId || isFacilitator;
       if (!ok) control.remove();
-    });
-    node.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
-      input.value = live.csrfToken();
     });
   }
 
@@ -70,7 +89,7 @@
     var existing = document.getElementById("entree-" + fact.entry_id);
     if (existing) {
       if (parseInt(existing.dataset.revision, 10) > fact.revision) return;  // older news
-      existing.replaceWith(fragment(fact.html));
+      live.swap(existing, fact.html, prepare);  // a note being typed to claim a need is kept
     } else {
       list(fact.kind).appendChild(fragment(fact.html));
       announce(fact);
@@ -119,7 +138,7 @@
       var existing = document.getElementById("entree-" + item.entry_id);
       if (existing) {
         if (existing.dataset.revision !== String(item.revision) || existing.outerHTML !== item.html) {
-          existing.replaceWith(fragment(item.html));
+          live.swap(existing, item.html, prepare);
         }
       } else {
         list(item.kind).appendChild(fragment(item.html));
@@ -139,52 +158,66 @@
   live.on("need_resolved", upsert);
   live.on("entry_deleted", remove);
   live.on("presence_changed", function (fact) {
-    if (fact.meeting_id !== meetingId) return;
+    // Before the Friday has a row, its pages meet under the key of its day.
+    var key = meetingId !== null ? meetingId : "day:" + day;
+    if (fact.meeting_id !== key) return;
     var box = document.getElementById("presence");
     if (box) box.innerHTML = fact.html;
+  });
+  // Someone's first change created the Friday's row: this page now joins its document.
+  live.on("meeting_created", function (fact) {
+    if (meetingId === null && fact.day === day) setMeetingId(fact.meeting_id);
   });
   live.on("meeting_status_changed", function (fact) {
     if (fact.meeting_id === meetingId) window.location.reload();
   });
 
-  // -- the outbox: entries written offline ---------------------------------------------
+  // -- the outbox: entries written offline (kept by live.js) -------------------------------
 
-  function readOutbox() {
-    try { return JSON.parse(window.localStorage.getItem(outboxKey) || "[]"); }
-    catch (err) { return []; }
+  function forThisPage(item) {
+    var data = item.data || {};
+    return (meetingId !== null && data.meeting_id === meetingId) || (!!day && data.day === day);
   }
-  function writeOutbox(items) {
-    window.localStorage.setItem(outboxKey, JSON.stringify(items));
-    showOutbox(items);
-  }
-  function showOutbox(items) {
+
+  // What waits is shown as not yet sent ("En attente d’envoi (hors ligne)").
+  function showOutbox() {
     var box = document.getElementById("outbox");
     var ul = document.getElementById("outbox-list");
     if (!box || !ul) return;
-    var mine = items.filter(function (item) { return item.data.meeting_id === meetingId; });
+    var mine = outbox.all().filter(forThisPage);
     box.hidden = mine.length === 0;
     ul.innerHTML = "";
     mine.forEach(function (item) {
       var li = document.createElement("li");
-      li.textContent = item.data.title || item.data.body.slice(0, 60);
+      li.textContent = item.data.title || String(item.data.body || "").slice(0, 60);
       ul.appendChild(li);
     });
   }
 
-  var flushing = false;
   function flushOutbox() {
-    if (flushing || !live.socket.connected) return;
-    var items = readOutbox();
-    if (!items.length) return;
-    flushing = true;
-    var item = items[0];
-    live.command(item.command, item.data).then(function (ack) {
-      flushing = false;
-      // Sent (or refused for good, e.g. the meeting closed): it leaves the outbox.
-      var rest = readOutbox().filter(function (other) { return other.data.op_id !== item.data.op_id; });
-      writeOutbox(rest);
-      if (ack && !ack.ok) showError(ack.message);
-      flushOutbox();
+    if (!live.socket.connected) return;
+    outbox.flush(function (name, data) {
+      return live.command(name, data).then(function (ack) {
+        showOutbox();
+        return ack;
+      });
+    }).then(function (results) {
+      results.forEach(function (result) {
+        var ack = result.ack;
+        if (ack && ack.ok && ack.meeting_id !== undefined) setMeetingId(ack.meeting_id);
+        // Refused for good (e.g. the Friday was closed meanwhile): it leaves the outbox, and
+        // its refusal is shown next to the add form, with its text given back if the form is
+        // empty.
+        if (ack && !ack.ok && !result.kept && form) {
+          if (!form.elements.body.value && result.entry.data.body) {
+            form.elements.body.value = result.entry.data.body;
+            form.elements.title.value = result.entry.data.title || "";
+            saveDraft();
+          }
+          live.showAckError(form, ack);
+        }
+      });
+      showOutbox();
     });
   }
 
@@ -195,21 +228,16 @@
 
   // -- the add form ----------------------------------------------------------------------
 
-  function showError(message) {
-    if (!liveError) return;
-    liveError.textContent = message || "";
-    liveError.hidden = !message;
-  }
-
   function formData() {
     var kind = form.querySelector('input[name="kind"]:checked');
     var data = {
-      meeting_id: meetingId,
       kind: kind ? kind.value : "mood",
       body: form.elements.body.value,
       op_id: form.elements.op_id.value || newOpId()
     };
     if (form.elements.title.value.trim()) data.title = form.elements.title.value;
+    // No row yet: the day names the Friday, and the first entry creates it.
+    if (meetingId !== null) data.meeting_id = meetingId; else data.day = day;
     return data;
   }
 
@@ -223,6 +251,12 @@
 
   function restoreDraft() {
     var raw = window.localStorage.getItem(draftKey);
+    var oldKey = meetingId !== null ? "vendredi:draft:" + meetingId : null;  // drafts kept by id before
+    if (!raw && oldKey && window.localStorage.getItem(oldKey)) {
+      raw = window.localStorage.getItem(oldKey);
+      window.localStorage.setItem(draftKey, raw);
+      window.localStorage.removeItem(oldKey);
+    }
     if (!raw) return;
     try {
       var draft = JSON.parse(raw);
@@ -242,7 +276,7 @@
     window.localStorage.removeItem(draftKey);
     var preview = document.getElementById("entry-preview");
     if (preview) preview.hidden = true;
-    showError("");
+    live.clearAckError(form);
   }
 
   var lastTyping = 0;
@@ -250,7 +284,8 @@
     var now = Date.now();
     if (joined && live.socket.connected && now - lastTyping > 3000) {
       lastTyping = now;
-      live.command("set_typing", { meeting_id: meetingId, typing: true });
+      live.command("set_typing", meetingId !== null ? { meeting_id: meetingId, typing: true }
+                                                    : { day: day, typing: true });
     }
   }
 
@@ -264,31 +299,30 @@
       var data = formData();
       form.elements.op_id.value = data.op_id;
       if (submitter && submitter.value === "preview") {
-        live.command("preview_markdown", { body: data.body }).then(function (ack) {
+        live.submit(form, "preview_markdown", { body: data.body }).then(function (ack) {
           var preview = document.getElementById("entry-preview");
           if (ack && ack.ok && preview) {
             preview.querySelector(".preview-body").innerHTML = ack.html;
             preview.hidden = false;
-          } else if (ack) { showError(ack.message); }
+          }
         });
         return;
       }
       if (!data.body.trim()) {
-        showError(form.dataset.emptyMessage);
+        live.showAckError(form, { ok: false, message: form.dataset.emptyMessage });
         return;
       }
       if (!live.socket.connected) {
-        var items = readOutbox();
-        items.push({ command: "add_entry", data: data });
-        writeOutbox(items);
+        live.clearAckError(form);
+        outbox.put(data.op_id, "add_entry", data);
+        showOutbox();
         resetForm();
         return;
       }
-      live.command("add_entry", data).then(function (ack) {
+      live.submit(form, "add_entry", data).then(function (ack) {
         if (ack && ack.ok) {
           resetForm();
-        } else if (ack) {
-          showError(ack.message);
+          if (ack.meeting_id !== undefined) setMeetingId(ack.meeting_id);
         }
       });
     });
@@ -308,16 +342,9 @@
       data.note = control.elements.note.value;
     }
     if (name === "resolve_need") data.outcome = event.submitter ? event.submitter.value : "met";
-    live.command(name, data).then(function (ack) {
-      if (ack && !ack.ok) {
-        var node = document.getElementById("entree-" + entryId);
-        var note = document.createElement("p");
-        note.className = "form-error";
-        note.setAttribute("role", "alert");
-        note.textContent = ack.message;
-        if (node) node.appendChild(note); else showError(ack.message);
-      }
-    });
+    // Pending until the ack; a refusal is shown next to this control (the entry may have been
+    // swapped meanwhile: live.js finds the control again).
+    live.submit(control, name, data);
   });
   document.querySelectorAll("form[data-confirm]:not([data-command])").forEach(function (f) {
     f.addEventListener("submit", function (event) {
@@ -327,14 +354,24 @@
 
   // -- (re)connection ------------------------------------------------------------------
 
-  showOutbox(readOutbox());
-  live.onConnect(function () {
-    live.command("join_document", { meeting_id: meetingId }).then(function (ack) {
+  function join() {
+    var asked = meetingId;
+    // Before the Friday has a row, the page waits in its day's room (nothing is stored yet).
+    var data = asked !== null ? { meeting_id: asked } : { day: day };
+    live.command("join_document", data).then(function (ack) {
+      if (asked !== meetingId) return;
       if (ack && ack.ok) {
+        if (asked === null && typeof ack.meeting_id === "number") { setMeetingId(ack.meeting_id); return; }
         joined = true;
-        applyState(ack);
+        if (asked !== null) applyState(ack);  // before the row: nothing stored, presence follows
         flushOutbox();
       }
     });
+  }
+
+  showOutbox();
+  live.onConnect(function () {
+    if (meetingId === null) flushOutbox();  // entries written offline create the Friday
+    join();
   });
 })();

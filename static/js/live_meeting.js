@@ -1,9 +1,12 @@
 /* The live meeting, for the console, the projector screen and the phones (data-view).
  *
- * On every (re)connection `join_live` returns the exact current state; `live_updated` facts
- * carry the re-rendered regions of each view, swapped in place (typed text and focus are kept).
- * Forms marked data-command are sent as socket commands (they also work as plain posts).
- * A phone keeps its raised hand and its answers while offline and sends them on reconnect.
+ * On every (re)connection `join_live` ({meeting_id, view}) returns the exact current state;
+ * `live_updated` facts carry `regions` ({region: html}) rendered for this page's own view,
+ * swapped in place by live.swap (typed text and focus are kept); `resync` means "join again".
+ * Forms marked data-command are sent as socket commands (they also work as plain posts); an
+ * action shows as done only once acked, and a refusal is shown next to the form that sent it.
+ * A phone keeps its raised hand and its answers in live.js's outbox while offline, marked
+ * "pas encore envoyé", and sends them on reconnect.
  */
 (function () {
   "use strict";
@@ -17,6 +20,7 @@
   var errorBox = document.getElementById("live-error");
   var announce = document.getElementById("live-announce");
   var outboxKey = "vendredi:live-outbox:" + meetingId;
+  var outbox = live.outbox(outboxKey);
   var answersKey = "vendredi:answers:" + meetingId;
   var lastCurrent = null;
   var timerBase = null;
@@ -27,36 +31,19 @@
     errorBox.hidden = !message;
   }
 
-  // -- swapping regions, keeping what is being typed ----------------------------------------
+  // -- swapping regions, keeping what is being typed (live.swap) -------------------------------
 
   function swap(name, html) {
     root.querySelectorAll('[data-region="' + name + '"]').forEach(function (old) {
-      var kept = {};
-      old.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (field) {
-        if (field.type === "hidden") return;
-        kept[field.id] = field.type === "radio" || field.type === "checkbox" ? field.checked : field.value;
-      });
-      var focused = document.activeElement && old.contains(document.activeElement) ? document.activeElement.id : null;
-      var holder = document.createElement("template");
-      holder.innerHTML = html.trim();
-      var fresh = holder.content.firstElementChild;
-      fresh.querySelectorAll('input[name="csrf_token"]').forEach(function (i) { i.value = live.csrfToken(); });
-      Object.keys(kept).forEach(function (id) {
-        var field = fresh.querySelector("#" + CSS.escape(id));
-        if (!field) return;
-        if (field.type === "radio" || field.type === "checkbox") field.checked = kept[id];
-        else if (kept[id]) field.value = kept[id];
-      });
-      old.replaceWith(fresh);
-      if (focused) {
-        var again = document.getElementById(focused);
-        if (again) again.focus();
-      }
+      live.swap(old, html);
     });
   }
 
   function apply(fact) {
     if (!fact || fact.meeting_id !== meetingId) return;
+    // Regions rendered for another view (a console also in a phone's room) are not this page's;
+    // a phone page is a member's phone or a guest's.
+    if (fact.view && fact.view !== view && !(view === "phone" && fact.view === "guest")) return;
     if (fact.live_revision < liveRevision) return;  // older news
     liveRevision = fact.live_revision;
     agendaRevision = fact.agenda_revision;
@@ -111,22 +98,64 @@
     try { return JSON.parse(window.localStorage.getItem(key)) || fallback; } catch (err) { return fallback; }
   }
 
+  // Before ids existed the outbox was {hand: {command, data}, answers: {round: {…}}}.
+  (function migrateOutbox() {
+    var stored = readJSON(outboxKey, null);
+    if (!stored || Array.isArray(stored)) return;
+    window.localStorage.removeItem(outboxKey);
+    if (stored.hand) outbox.put("hand", stored.hand.command, stored.hand.data);
+    Object.keys(stored.answers || {}).forEach(function (round) {
+      var job = stored.answers[round];
+      outbox.put("answer:" + round, job.command, job.data);
+    });
+  })();
+
+  function outboxId(command, data) {
+    return command === "answer_round" ? "answer:" + data.round_id : "hand";
+  }
+
+  // The form on the page now that sends this command (regions are swapped by facts).
+  function formFor(command, data) {
+    if (command === "answer_round") return root.querySelector('.answer-form[data-round-id="' + data.round_id + '"]');
+    if (command === "raise_hand" || command === "lower_hand") {
+      return root.querySelector('form[data-hand]:not([hidden])') || root.querySelector('form[data-command="' + command + '"]');
+    }
+    return root.querySelector('form[data-command="' + command + '"]');
+  }
+
   function afterRender() {
     if (view !== "phone") return;
     var raised = false;
     root.querySelectorAll(".queue-list li").forEach(function (li) { if (mine(li)) raised = true; });
-    var pending = readJSON(outboxKey, {});
-    if (pending.hand) raised = pending.hand.command === "raise_hand";
-    root.querySelectorAll('[data-hand="raise"]').forEach(function (f) { f.hidden = raised; });
-    root.querySelectorAll('[data-hand="lower"]').forEach(function (f) { f.hidden = !raised; });
+    var waiting = {};
+    outbox.all().forEach(function (entry) { waiting[entry.id] = entry; });
+    // A hand raised or lowered offline shows as such, marked as not yet sent.
+    if (waiting.hand) raised = waiting.hand.command === "raise_hand";
+    root.querySelectorAll('[data-hand="raise"]').forEach(function (f) { f.hidden = raised; live.clearNotSent(f); });
+    root.querySelectorAll('[data-hand="lower"]').forEach(function (f) { f.hidden = !raised; live.clearNotSent(f); });
+    if (waiting.hand) {
+      var shown = root.querySelector(raised ? '[data-hand="lower"]' : '[data-hand="raise"]');
+      if (shown) live.showNotSent(shown);
+    }
     var answers = readJSON(answersKey, {});
     root.querySelectorAll(".answer-form").forEach(function (form) {
-      var given = answers[form.dataset.roundId];
       var note = form.querySelector("[data-my-answer]");
-      if (given && note) note.textContent = given.label;
+      if (!note) return;
+      var queued = waiting["answer:" + form.dataset.roundId];
+      var given = answers[form.dataset.roundId];
+      if (queued) {
+        note.textContent = (queued.meta && queued.meta.label ? queued.meta.label + " — " : "") + notSentLabel();
+      } else {
+        note.textContent = given ? given.label : "";
+      }
     });
   }
 
+  function notSentLabel() {
+    return document.body.dataset.labelNotSent || "pas encore envoyé";
+  }
+
+  // An answer the server took: the phone shows it from then on (the page does not render it).
   function remember(command, data, label) {
     if (command === "answer_round") {
       var answers = readJSON(answersKey, {});
@@ -135,21 +164,17 @@
     }
   }
 
-  function queueOffline(command, data) {
-    var pending = readJSON(outboxKey, {});
-    if (command === "raise_hand" || command === "lower_hand") pending.hand = { command: command, data: data };
-    else { pending.answers = pending.answers || {}; pending.answers[data.round_id] = { command: command, data: data }; }
-    window.localStorage.setItem(outboxKey, JSON.stringify(pending));
-  }
-
   function flushOutbox() {
-    var pending = readJSON(outboxKey, {});
-    var jobs = [];
-    if (pending.hand) jobs.push(pending.hand);
-    Object.keys(pending.answers || {}).forEach(function (k) { jobs.push(pending.answers[k]); });
-    window.localStorage.removeItem(outboxKey);
-    jobs.forEach(function (job) {
-      live.command(job.command, job.data).then(function (ack) { if (ack && !ack.ok) showError(ack.message); });
+    outbox.flush().then(function (results) {
+      results.forEach(function (result) {
+        var entry = result.entry, ack = result.ack;
+        if (ack && ack.ok) remember(entry.command, entry.data, entry.meta && entry.meta.label);
+        else if (ack && !result.kept) {
+          var form = formFor(entry.command, entry.data);
+          if (form) live.showAckError(form, ack); else showError(ack.message);
+        }
+      });
+      if (results.length) afterRender();
     });
   }
 
@@ -185,15 +210,20 @@
     var checked = form.querySelector('input[name="answer"]:checked');
     var label = checked ? form.querySelector('label[for="' + checked.id + '"]').textContent : "";
     var phoneCommand = name === "raise_hand" || name === "lower_hand" || name === "answer_round";
-    if (phoneCommand) remember(name, data, label);
     if (phoneCommand && !live.socket.connected) {
-      queueOffline(name, data);
+      // Kept until the link is back, shown as not yet sent.
+      live.clearAckError(form);
+      outbox.put(outboxId(name, data), name, data, { label: label });
       afterRender();
       return;
     }
-    live.command(name, data).then(function (ack) {
+    live.submit(form, name, data).then(function (ack) {
       if (ack && ack.ok) {
         showError("");
+        if (phoneCommand) {
+          remember(name, data, label);
+          outbox.remove(outboxId(name, data));  // an older offline one is now out of date
+        }
         if (form.matches(".open-round, [data-command=record_decision], [data-command=add_action]")) {
           // The fact may have swapped the region (typed text kept) before this ack: empty the
           // form that is on the page now.
@@ -201,8 +231,6 @@
           if (shown) shown.reset();
         }
         afterRender();
-      } else if (ack) {
-        showError(ack.message);
       }
     });
   });

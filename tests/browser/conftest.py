@@ -4,6 +4,7 @@ port, signed-in pages, and an accessibility check (axe-core) for every page a te
 Every test under tests/browser/ is marked `browser` (deselect them with `-m "not browser"`).
 """
 
+import os
 import threading
 from pathlib import Path
 
@@ -16,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
@@ -25,12 +27,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _system_chromium():
+    """Without Debian's Chromium the browser tests skip, except under CI=true where they fail."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} introuvable (apt-get install chromium, ou make test en root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} : obligatoire sous CI=true", pytrace=False)
+        pytest.skip(f"{message} : tests navigateur non lancés")
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # Never let Playwright download a browser: use the system Chromium.
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": CHROMIUM,
         "headless": True,
         "args": [
             "--headless",
@@ -152,3 +164,24 @@ def assert_accessible(page):
             for v in blocking
         ]
         pytest.fail(f"Accessibility violations on {page.url}:\n" + "\n".join(lines), pytrace=False)
+
+
+# -- behind a real reverse proxy (nginx), under a sub-path -----------------------------------
+
+
+@pytest.fixture
+def nginx_proxy(live_server, tmp_path):
+    """Debian's nginx on a free port serving the live server under `/vendredi/` (the test's
+    app should trust one proxy: `config_overrides` with PROXY_COUNT=1). `.url` is the app's
+    address through it, `.origin` the proxy's scheme, host and port."""
+    from tests.browser.nginx import NGINX, Nginx
+
+    if not os.access(NGINX, os.X_OK):
+        message = f"{NGINX} introuvable (apt-get install nginx-light, ou make test en root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} : obligatoire sous CI=true", pytrace=False)
+        pytest.skip(f"{message} : test derrière un proxy non lancé")
+    upstream = live_server.url.removeprefix("http://")
+    proxy = Nginx(upstream, tmp_path / "nginx").start()
+    yield proxy
+    proxy.stop()

@@ -21,6 +21,7 @@ import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from meeting.decisions.services import present_names
 from meeting.extensions import db
 from meeting.live import services as agenda
 from meeting.meetings import services as meetings
@@ -59,9 +60,10 @@ def wait_until_joined(page):
     # A command answered after the page's own `join_live` (sent on connect): the page is in
     # the meeting's room, so no fact sent from now on can pass it by.
     page.wait_for_function(
-        """() => Vendredi.live.command("join_live",
-                   {meeting_id: +document.getElementById("live").dataset.meetingId})
-                 .then(ack => ack.ok)"""
+        """() => { const live = document.getElementById("live");
+                   return Vendredi.live.command("join_live",
+                     {meeting_id: +live.dataset.meetingId, view: live.dataset.view})
+                   .then(ack => ack.ok); }"""
     )
 
 
@@ -397,7 +399,7 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
         "Bruno travaille le samedi matin.",
         "On alterne avec le mercredi soir.",
     )
-    assert sorted(decision.present) == ["Alice", "Bruno", "Camille", "Zoé"]
+    assert sorted(present_names(decision)) == ["Alice", "Bruno", "Camille", "Zoé"]
     assert decision.result["counts"]["object"] == {"members": 1, "guests": 0}
     assert decision.result["counts"]["for"] == {"members": 0, "guests": 1}
     action = db.session.scalar(select(Action).where(Action.meeting_id == meeting_id))
