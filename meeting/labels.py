@@ -73,3 +73,23 @@ ITEM_KIND_LABELS = {
 }
 
 ANSWER_LABELS = {"for": _l("Pour"), "abstain": _l("Abstention"), "object": _l("Objection")}
+
+ATTENDANCE_LABELS = {
+    "present": _l("présent·e"),
+    "excused": _l("excusé·e"),
+    None: _l("non indiqué·e"),
+}
+
+# The phase of a live Friday as the live pages say it (a whole sentence, not a badge word).
+LIVE_PHASE_LABELS = {
+    "preparing": _l("Réunion pas encore commencée"),
+    "live": _l("Réunion en cours"),
+    "closed": _l("Réunion close"),
+}
+
+# How a decision was taken, as it reads after its number ("Décision n° 3 · par consentement").
+DECISION_MODE_PHRASES = {
+    "consent": _l("par consentement"),
+    "vote": _l("par vote"),
+    "information": _l("pour information"),
+}

@@ -51,14 +51,49 @@ def can_write_document(actor):
     return is_member(actor)
 
 
+# Who may use each control of a document entry, as relations of the reader to the entry. The
+# predicates below read this table, and so does the document page's script (through
+# `entry_controls_for`), which keeps in a broadcast fragment only the controls its reader may
+# use: the rule is written once, here.
+ENTRY_CONTROLS = {
+    "edit": ("author", "facilitator"),  # facilitators can edit any entry (the change is traced)
+    "delete": ("author",),  # only the author removes an entry (a billet, at any time)
+    "release": ("claimer", "facilitator"),
+    "resolve": ("claimer", "author", "facilitator"),  # whoever took it on, asked, or facilitates
+}
+
+
+def _relations(actor, entry):
+    relations = set()
+    if actor.id == entry.author_id:
+        relations.add("author")
+    if actor.id == getattr(entry, "claimed_by_id", None):
+        relations.add("claimer")
+    if is_facilitator(actor):
+        relations.add("facilitator")
+    return relations
+
+
+def may_use(actor, entry, control):
+    """Whether `actor` may use `control` (a key of ENTRY_CONTROLS) on `entry`."""
+    return _signed_in(actor) and bool(_relations(actor, entry) & set(ENTRY_CONTROLS[control]))
+
+
+def entry_controls_for(actor):
+    """What the document page's script needs to apply ENTRY_CONTROLS for its reader."""
+    return {
+        "member_id": getattr(actor, "id", None),
+        "facilitator": is_facilitator(actor),
+        "controls": ENTRY_CONTROLS,
+    }
+
+
 def can_edit_entry(actor, entry):
-    """Authors edit their own entries; facilitators can edit any (the change is traced)."""
-    return _signed_in(actor) and (entry.author_id == actor.id or is_facilitator(actor))
+    return may_use(actor, entry, "edit")
 
 
 def can_delete_entry(actor, entry):
-    """Only the author removes an entry (a billet d'humeur can be removed at any time)."""
-    return _signed_in(actor) and entry.author_id == actor.id
+    return may_use(actor, entry, "delete")
 
 
 def can_claim_need(actor, entry):
@@ -66,14 +101,11 @@ def can_claim_need(actor, entry):
 
 
 def can_release_need(actor, entry):
-    return _signed_in(actor) and (entry.claimed_by_id == actor.id or is_facilitator(actor))
+    return may_use(actor, entry, "release")
 
 
 def can_resolve_need(actor, entry):
-    """Whoever took it on, whoever asked, or a facilitator marks a need met or dropped."""
-    return _signed_in(actor) and (
-        actor.id in (entry.claimed_by_id, entry.author_id) or is_facilitator(actor)
-    )
+    return may_use(actor, entry, "resolve")
 
 
 def can_run_meeting(actor):

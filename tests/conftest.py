@@ -191,6 +191,77 @@ def make_member(app):
     return make
 
 
+@pytest.fixture
+def live_friday(app, make_member):
+    """Factory: a Friday built as the console builds it, returned as a namespace.
+
+    `live_friday(facilitator=None, topics=("Chauffage", "Jardin"), started=True, day=None,
+    author=None, guests=())` ensures the Friday of `day` (the coming one by default); writes one
+    topic per name in its document (a name, or a `(title, body)` pair; the body defaults to
+    "À propos : <name>.") by `author` (a new member, "Théo", if none is given); puts them on the
+    agenda after the check-in round; starts the meeting when `started`; and joins each name of
+    `guests` at the door (POST /rejoindre). A facilitator ("Camille") is made only when one is
+    needed and none is given.
+
+    The namespace holds `meeting` (refreshed), `facilitator`, `author`, `entries`, `items` (the
+    agenda, check-in first), `guests` ({name: HTTP client}) and `guest(name, http_client=None)`,
+    which joins one more guest and returns its HTTP client.
+    """
+    from types import SimpleNamespace
+
+    from meeting.live import services as agenda
+    from meeting.meetings import dates
+    from meeting.meetings import services as meetings
+    from meeting.prep import services as prep
+
+    def make(
+        facilitator=None,
+        topics=("Chauffage", "Jardin"),
+        started=True,
+        day=None,
+        author=None,
+        guests=(),
+    ):
+        meeting = meetings.ensure_meeting(day or dates.next_meeting_date())
+        if facilitator is None and (topics or started):
+            facilitator = make_member(role="facilitator", name="Camille")
+        if topics and author is None:
+            author = make_member(name="Théo")
+        entries = []
+        for topic in topics:
+            title, body = topic if isinstance(topic, tuple) else (topic, f"À propos : {topic}.")
+            entries.append(prep.add_entry(author, meeting.id, "topic", title, body))
+        if entries:
+            agenda.add_entries(facilitator, meeting.id, [e.id for e in entries])
+        if started:
+            agenda.start_live(facilitator, meeting.id)
+        db.session.refresh(meeting)
+        friday = SimpleNamespace(
+            meeting=meeting,
+            facilitator=facilitator,
+            author=author,
+            entries=entries,
+            items=agenda.agenda_items(meeting.id),
+            guests={},
+        )
+
+        def guest(name, http_client=None):
+            """A phone at the door: the join form with the code on the screen."""
+            http = http_client or app.test_client()
+            code = friday.meeting.join_code
+            response = post_form(http, "/rejoindre", {"code": code, "first_name": name})
+            assert response.status_code == 302, response.get_data(as_text=True)[:300]
+            friday.guests[name] = http
+            return http
+
+        friday.guest = guest
+        for name in guests:
+            guest(name)
+        return friday
+
+    return make
+
+
 def csrf_token(client):
     """The CSRF token of the client's session, read from a page as a browser would."""
     page = client.get("/deconnexion", follow_redirects=True)

@@ -15,10 +15,8 @@ import pytest
 from meeting.extensions import db
 from meeting.live import services as agenda
 from meeting.meetings import dates
-from meeting.meetings import services as meetings
 from meeting.models import Meeting
 from meeting.prep import services as prep
-from tests.conftest import post_form
 
 BILLET = "Je me sens ÉPUISÉE-7Q cette semaine."
 LATE_BILLET = "Billet tardif CONFIDENTIEL-3K."
@@ -38,23 +36,19 @@ def wait_quiet(seconds=0.6):
     wait_for_soon_facts(seconds + 5)
 
 
-def join_as_guest(app, meeting, first_name):
-    http = app.test_client()
-    response = post_form(http, "/rejoindre", {"code": meeting.join_code, "first_name": first_name})
-    assert response.status_code == 302
-    return http
-
-
 @pytest.fixture
-def friday(app, client_as, socket_for, make_member):
+def friday(app, client_as, socket_for, make_member, live_friday):
     """Every audience of one Friday, each joined as its page joins."""
     camille_http, camille = client_as("facilitator", name="Camille")
     theo_http, theo = client_as(name="Théo")
     ines_http, ines = client_as(name="Inès")
     zoe_http, zoe = client_as(name="Zoé Sentinelle")  # on no page of the Friday
     feed_http, _lucie = client_as(name="Lucie")
-    meeting = meetings.ensure_meeting(dates.next_meeting_date())
-    other = meetings.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
+    # Not started, its document empty: the whole Friday is run by the tests.
+    this = live_friday(camille, topics=(), started=False)
+    meeting = this.meeting
+    day = meeting.scheduled_for + timedelta(days=7)
+    other = live_friday(camille, topics=(), started=False, day=day).meeting
     s = {
         "document": socket_for(ines_http),
         "console": socket_for(camille_http),
@@ -69,6 +63,7 @@ def friday(app, client_as, socket_for, make_member):
     return {
         "app": app,
         "meeting": meeting,
+        "join": this.guest,  # a phone at the door, once the meeting is started
         "other": other,
         "sockets": s,
         "camille": camille,
@@ -109,7 +104,7 @@ def run_a_whole_friday(f):
     for name, view in (("console", "console"), ("screen", "screen"), ("phone", "phone")):
         ack = s[name].command("join_live", {"meeting_id": meeting.id, "view": view})
         assert ack["ok"] and ack["view"] == view, ack
-    guest_http = join_as_guest(app, meeting, "Ana")
+    guest_http = f["join"]("Ana")
     s["guest"] = guest = type(s["phone"])(app, guest_http)
     heard["guest"] = []
     for asked in ("console", "screen"):

@@ -53,8 +53,9 @@ def theo(make_member):
 
 
 @pytest.fixture
-def meeting(app):
-    return meetings.ensure_meeting(dates.next_meeting_date())
+def meeting(live_friday):
+    """The coming Friday, in preparation, its agenda empty."""
+    return live_friday(topics=(), started=False).meeting
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -86,15 +87,6 @@ def topics(author, meeting, *names):
     return [
         prep.add_entry(author, meeting.id, "topic", name, f"À propos : {name}.") for name in names
     ]
-
-
-def start(facilitator, author, meeting, *names):
-    """Agenda = check-in round + one topic per name; the meeting starts on the check-in."""
-    entries = topics(author, meeting, *names)
-    if entries:
-        agenda.add_entries(facilitator, meeting.id, [e.id for e in entries])
-    agenda.start_live(facilitator, meeting.id)
-    return fresh(meeting)
 
 
 def step(actor, meeting, direction="next"):
@@ -315,8 +307,10 @@ def test_reordering_by_list_and_by_up_down_checks_the_agenda_revision(
     assert titles(meeting.id)[1:] == ["A", "B", "C"]
 
 
-def test_decisions_whose_review_date_has_come_are_reviewed_once(facilitator, theo, meeting):
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+def test_decisions_whose_review_date_has_come_are_reviewed_once(
+    facilitator, theo, meeting, live_friday
+):
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     step(facilitator, meeting)
     next_friday = meeting.scheduled_for + timedelta(days=7)
     decisions.record_decision(
@@ -434,10 +428,12 @@ def test_attendance_present_and_excused(facilitator, theo, make_member, meeting,
 # -- starting and moving through the agenda ------------------------------------------------------
 
 
-def test_start_makes_a_join_code_and_the_first_point_current(facilitator, theo, meeting):
+def test_start_makes_a_join_code_and_the_first_point_current(
+    facilitator, theo, meeting, live_friday
+):
     with pytest.raises(Forbidden):
         agenda.start_live(theo, meeting.id)
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     assert meeting.status == "live" and meeting.started_at is not None
     assert len(meeting.join_code) == 6
     assert set(meeting.join_code) <= set(agenda.JOIN_CODE_ALPHABET)
@@ -454,8 +450,10 @@ def test_start_makes_a_join_code_and_the_first_point_current(facilitator, theo, 
     assert fresh(other).join_code != meeting.join_code
 
 
-def test_next_and_previous_move_one_point_and_not_past_the_last(facilitator, theo, meeting):
-    meeting = start(facilitator, theo, meeting, "Chauffage", "Jardin")
+def test_next_and_previous_move_one_point_and_not_past_the_last(
+    facilitator, theo, meeting, live_friday
+):
+    meeting = live_friday(facilitator, ("Chauffage", "Jardin"), author=theo).meeting
     with pytest.raises(Conflict) as refused:
         step(facilitator, meeting, "previous")
     assert said(refused) == "Il n’y a pas de point précédent."
@@ -485,9 +483,9 @@ def test_next_and_previous_move_one_point_and_not_past_the_last(facilitator, the
 
 
 def test_the_timer_starts_pauses_gains_five_minutes_and_shows_its_overrun(
-    facilitator, theo, make_member, meeting, client_as
+    facilitator, theo, make_member, meeting, client_as, live_friday
 ):
-    meeting = start(facilitator, theo, meeting)
+    meeting = live_friday(facilitator, topics=()).meeting
     item = agenda.current_item(meeting.id)
 
     def ran_for(seconds):
@@ -531,9 +529,11 @@ def test_the_timer_starts_pauses_gains_five_minutes_and_shows_its_overrun(
 
 
 def test_postponing_and_closing_carry_every_unfinished_point_to_next_friday(
-    facilitator, theo, meeting, client
+    facilitator, theo, meeting, client, live_friday
 ):
-    meeting = start(facilitator, theo, meeting, "Chauffage", "Savon", "Jardin", "Vélos")
+    meeting = live_friday(
+        facilitator, ("Chauffage", "Savon", "Jardin", "Vélos"), author=theo
+    ).meeting
     code = meeting.join_code
     step(facilitator, meeting)
     chauffage = agenda.current_item(meeting.id)
@@ -596,8 +596,10 @@ def test_postponing_and_closing_carry_every_unfinished_point_to_next_friday(
     assert said(refused) == "La réunion est déjà close."
 
 
-def test_closing_in_the_middle_carries_the_points_not_reached(facilitator, theo, meeting):
-    meeting = start(facilitator, theo, meeting, "Chauffage", "Savon")
+def test_closing_in_the_middle_carries_the_points_not_reached(
+    facilitator, theo, meeting, live_friday
+):
+    meeting = live_friday(facilitator, ("Chauffage", "Savon"), author=theo).meeting
     agenda.close_live(facilitator, meeting.id)
     following = meetings.find_meeting(meeting.scheduled_for + timedelta(days=7))
     assert titles(following.id) == ["Chauffage", "Savon"]
@@ -606,8 +608,8 @@ def test_closing_in_the_middle_carries_the_points_not_reached(facilitator, theo,
 # -- the speaker queue ----------------------------------------------------------------------------
 
 
-def test_the_speaker_queue(app, facilitator, theo, meeting, client_as):
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+def test_the_speaker_queue(app, facilitator, theo, meeting, client_as, live_friday):
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     ana = as_guest(agenda.join_as_guest(meeting.join_code, "Ana"))
     first = agenda.raise_hand(theo, meeting.id)
     assert agenda.raise_hand(theo, meeting.id).id == first.id  # twice: one hand
@@ -640,9 +642,9 @@ def test_the_speaker_queue(app, facilitator, theo, meeting, client_as):
 # -- rounds -----------------------------------------------------------------------------------
 
 
-def test_a_consent_round_with_an_objection(facilitator, theo, make_member, meeting):
+def test_a_consent_round_with_an_objection(facilitator, theo, make_member, meeting, live_friday):
     ines = make_member(name="Inès")
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     step(facilitator, meeting)
     ana = as_guest(agenda.join_as_guest(meeting.join_code, "Ana"))
     with pytest.raises(Forbidden):
@@ -689,8 +691,8 @@ def test_a_consent_round_with_an_objection(facilitator, theo, make_member, meeti
     }
 
 
-def test_a_vote_with_options(facilitator, theo, meeting):
-    meeting = start(facilitator, theo, meeting, "Fête")
+def test_a_vote_with_options(facilitator, theo, meeting, live_friday):
+    meeting = live_friday(facilitator, ("Fête",), author=theo).meeting
     for options in ([], ["Samedi"], ["Samedi", "Samedi"], ["Samedi", " "]):
         with pytest.raises(ServiceError) as refused:
             agenda.start_round(facilitator, meeting.id, "vote", "Quel jour ?", options)
@@ -713,14 +715,14 @@ def test_a_vote_with_options(facilitator, theo, meeting):
 # -- decisions and actions --------------------------------------------------------------------
 
 
-def test_recording_a_decision(facilitator, theo, make_member, meeting, client_as):
+def test_recording_a_decision(facilitator, theo, make_member, meeting, client_as, live_friday):
     ines, scribe = make_member(name="Inès"), make_member(name="Sam")
     with pytest.raises(Conflict) as refused:
         decisions.record_decision(facilitator, meeting.id, "Avant l’heure.", "information")
     assert said(refused) == "La réunion n’est pas en cours."
     agenda.set_attendance(facilitator, meeting.id, ines.id, "excused")
     agenda.set_attendance(facilitator, meeting.id, theo.id, "present")
-    meeting = start(facilitator, theo, meeting, "Chauffage", "Jardin")
+    meeting = live_friday(facilitator, ("Chauffage", "Jardin"), author=theo).meeting
     step(facilitator, meeting)
     agenda.join_as_guest(meeting.join_code, "Ana")
     round_ = agenda.start_round(facilitator, meeting.id, "consent", "Appeler un chauffagiste")
@@ -800,9 +802,9 @@ def test_recording_a_decision(facilitator, theo, make_member, meeting, client_as
     assert db.session.scalar(select(func.count(Decision.id))) == 2
 
 
-def test_adding_actions(facilitator, theo, make_member, meeting, client_as):
+def test_adding_actions(facilitator, theo, make_member, meeting, client_as, live_friday):
     gone = make_member(name="Parti", active=False)
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     step(facilitator, meeting)
 
     def refused_with(message, label, owner_id, due_on):
@@ -861,10 +863,10 @@ def test_adding_actions(facilitator, theo, make_member, meeting, client_as):
 
 
 def test_two_facilitators_advancing_at_the_same_instant_move_one_step(
-    app, facilitator, theo, make_member, meeting
+    app, facilitator, theo, make_member, meeting, live_friday
 ):
     other = make_member(role="facilitator", name="Dominique")
-    meeting = start(facilitator, theo, meeting, "Chauffage", "Jardin")
+    meeting = live_friday(facilitator, ("Chauffage", "Jardin"), author=theo).meeting
     seen, meeting_id = meeting.live_revision, meeting.id
     actor_ids = [facilitator.id, other.id]
     db.session.commit()  # no read transaction of the test in the way
@@ -1008,9 +1010,9 @@ def test_a_member_cannot_use_the_console_unless_facilitating_that_friday(
 
 
 def test_a_guest_joins_with_the_code_follows_raises_a_hand_and_answers(
-    app, facilitator, theo, meeting, client_as
+    app, facilitator, theo, meeting, client_as, live_friday
 ):
-    meeting = start(facilitator, theo, meeting, "Chauffage")
+    meeting = live_friday(facilitator, ("Chauffage",), author=theo).meeting
     day = meeting.scheduled_for.isoformat()
     guest = app.test_client()
     assert "Rejoindre la réunion en cours" in page(guest, "/rejoindre")
@@ -1082,8 +1084,8 @@ def test_a_guest_joins_with_the_code_follows_raises_a_hand_and_answers(
     assert guest.get(f"/vendredi/{day}/direct").status_code == 302
 
 
-def test_wrong_join_codes_are_rate_limited(app, facilitator, theo, meeting):
-    meeting = start(facilitator, theo, meeting)
+def test_wrong_join_codes_are_rate_limited(app, facilitator, theo, meeting, live_friday):
+    meeting = live_friday(facilitator, topics=()).meeting
     door = app.test_client()
     # guests arriving together (one Wi-Fi, one address) are not held up at the door
     for name in ("Ana", "Bob", "Cléo", "Dan"):

@@ -16,9 +16,7 @@ from meeting.extensions import db
 from meeting.live import services as agenda
 from meeting.live.guests import Guest
 from meeting.meetings import dates
-from meeting.meetings import services as meetings
 from meeting.models import Decision, Meeting
-from meeting.prep import services as prep
 from tests.conftest import post_form
 
 CONSOLE_COMMANDS = (
@@ -45,40 +43,25 @@ def in_days(n):
     return (dates.today_in_place() + timedelta(days=n)).isoformat()
 
 
-def join_as_guest(app, meeting, first_name):
-    """A phone at the door: the join form with the code on the screen, as a browser sends it."""
-    http = app.test_client()
-    response = post_form(http, "/rejoindre", {"code": meeting.join_code, "first_name": first_name})
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    return http
-
-
 @pytest.fixture
-def world(app, client_as, socket_for):
+def world(client_as, socket_for, live_friday):
     """A live Friday (check-in, "Chauffage", "Jardin") with its console, a member's phone and a
     guest's phone joined; the next Friday is live too with its own guest; one member's socket
     and one anonymous socket are connected but joined no meeting."""
     console_http, camille = client_as("facilitator", name="Camille")
     phone_http, theo = client_as(name="Théo")
     idle_http, _ines = client_as(name="Inès")
-    meeting = meetings.ensure_meeting(dates.next_meeting_date())
-    entries = [
-        prep.add_entry(theo, meeting.id, "topic", t, f"À propos : {t}.")
-        for t in ("Chauffage", "Jardin")
-    ]
-    agenda.add_entries(camille, meeting.id, [e.id for e in entries])
-    agenda.start_live(camille, meeting.id)
-    other = meetings.ensure_meeting(meeting.scheduled_for + timedelta(days=7))
-    agenda.start_live(camille, other.id)
-    db.session.refresh(meeting)
-    db.session.refresh(other)
+    friday = live_friday(camille, author=theo)
+    meeting = friday.meeting
+    next_friday = live_friday(camille, topics=(), day=meeting.scheduled_for + timedelta(days=7))
+    other = next_friday.meeting
 
     w = SimpleNamespace(meeting=meeting, other=other, camille=camille, theo=theo)
     w.console = socket_for(console_http)
     w.screen = socket_for(console_http)
     w.phone = socket_for(phone_http)
-    w.guest = socket_for(join_as_guest(app, meeting, "Ana"))
-    w.other_guest = socket_for(join_as_guest(app, other, "Olga"))
+    w.guest = socket_for(friday.guest("Ana"))
+    w.other_guest = socket_for(next_friday.guest("Olga"))
     w.idle = socket_for(idle_http)  # a member, on another page: joined no meeting
     w.anonymous = socket_for()
     for sock, m, view in (

@@ -276,7 +276,7 @@ def config_overrides(smtp_server):
 
 
 @pytest.fixture
-def visitor(app, make_member):
+def visitor(app, make_member, live_friday):
     """Factory: a client for a role ('anonymous' or a member role) and the ids of what belongs
     to someone else: a target member and their rows in the coming Friday's document."""
 
@@ -301,13 +301,17 @@ def visitor(app, make_member):
             "proposal": proposal.id,
         }
         if live or role == "guest":
-            places.update(_live_meeting(admin, target, meeting))
+            friday = live_friday(
+                admin,
+                [("Point en direct", "À discuter")],
+                day=meeting.scheduled_for + timedelta(days=7),
+                author=target,
+            )
+            places.update(_live_meeting(friday))
         client = app.test_client()
         if role == "guest":
-            joined = post_form(
-                client, "/rejoindre", {"code": places.pop("join_code"), "first_name": "Invitée"}
-            )
-            assert joined.status_code == 302
+            places.pop("join_code")
+            friday.guest("Invitée", client)
         elif role != "anonymous":
             sign_in(client, make_member(role=role))
         return client, places
@@ -315,16 +319,13 @@ def visitor(app, make_member):
     return make
 
 
-def _live_meeting(admin, target, coming):
-    """The meeting after the coming one, live: check-in current, a pending point, a raised hand,
-    an open consent round."""
+def _live_meeting(friday):
+    """The meeting after the coming one, live (check-in current, a pending point), with a raised
+    hand and an open consent round."""
     from meeting.extensions import db
     from meeting.live import services as agenda
 
-    live = meetings.ensure_meeting(coming.scheduled_for + timedelta(days=7))
-    point = prep.add_entry(target, live.id, "topic", "Point en direct", "À discuter")
-    agenda.add_entries(admin, live.id, [point.id])
-    agenda.start_live(admin, live.id)
+    admin, target, live = friday.facilitator, friday.author, friday.meeting
     hand = agenda.raise_hand(target, live.id)
     round_ = agenda.start_round(admin, live.id, "consent", "On essaie ?")
     db.session.refresh(live)

@@ -91,12 +91,11 @@ def test_a_fragment_that_raises_after_the_commit_keeps_the_change_and_resyncs_it
     assert reader.facts("entry_added") == []
 
 
-def test_a_live_fragment_that_raises_keeps_the_advance(app, client_as, socket_for, monkeypatch):
+def test_a_live_fragment_that_raises_keeps_the_advance(
+    app, client_as, socket_for, monkeypatch, live_friday
+):
     http, camille = client_as("facilitator", name="Camille")
-    meeting = meetings.ensure_meeting(dates.next_meeting_date())
-    entry = prep.add_entry(camille, meeting.id, "topic", "Jardin", "Le potager.")
-    agenda.add_entries(camille, meeting.id, [entry.id])
-    agenda.start_live(camille, meeting.id)
+    meeting = live_friday(camille, [("Jardin", "Le potager.")], author=camille).meeting
     console = socket_for(http)
     assert console.command("join_live", {"meeting_id": meeting.id, "view": "console"})["ok"]
     console.facts()

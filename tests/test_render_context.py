@@ -15,7 +15,6 @@ from meeting.extensions import socketio
 from meeting.live import services as agenda
 from meeting.live import state
 from meeting.meetings import dates
-from meeting.meetings import services as meetings
 from meeting.members import services as members
 from meeting.prep import services as prep
 from meeting.realtime import NAMESPACE, wait_for_soon_facts
@@ -60,16 +59,10 @@ def sockets(app):
 
 
 @pytest.fixture
-def friday(client_as):
+def friday(client_as, live_friday):
     """A live Friday with two points after the check-in, and its facilitator's HTTP client."""
     console_http, camille = client_as("facilitator", name="Camille")
-    meeting = meetings.ensure_meeting(dates.next_meeting_date())
-    entries = [
-        prep.add_entry(camille, meeting.id, "topic", title, f"À propos : {title}.")
-        for title in ("Chauffage", "Jardin")
-    ]
-    agenda.add_entries(camille, meeting.id, [e.id for e in entries])
-    agenda.start_live(camille, meeting.id)
+    meeting = live_friday(camille, author=camille).meeting
     return meeting, camille, console_http
 
 

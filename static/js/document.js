@@ -21,7 +21,8 @@
   var meetingId = readMeetingId();
   var memberId = root.dataset.memberId;
   var day = root.dataset.day || dayFromUrl();
-  var isFacilitator = root.dataset.role === "facilitator" || root.dataset.role === "admin";
+  // Who may use which control: the server's own table (permissions.ENTRY_CONTROLS).
+  var access = JSON.parse(root.dataset.controls || "{}");
   var form = document.getElementById("add-entry");
   var docStatus = document.getElementById("doc-status");
   var draftKey = "vendredi:draft:" + day;
@@ -61,13 +62,14 @@
   function prepare(node) {
     var author = node.dataset.author;
     var claimer = node.dataset.claimer;
+    var relations = [];
+    if (author === memberId) relations.push("author");
+    if (claimer && claimer === memberId) relations.push("claimer");
+    if (access.facilitator) relations.push("facilitator");
     node.querySelectorAll("[data-needs]").forEach(function (control) {
-      var need = control.dataset.needs;
-      var ok = true;
-      if (need === "edit") ok = author === memberId || isFacilitator;
-      if (need === "delete") ok = author === memberId;
-      if (need === "release") ok = claimer === memberId || isFacilitator;
-      if (need === "resolve") ok = claimer === memberId || author === memberId || isFacilitator;
+      var allowed = (access.controls || {})[control.dataset.needs];
+      if (!allowed) return;
+      var ok = allowed.some(function (relation) { return relations.indexOf(relation) !== -1; });
       if (!ok) control.remove();
     });
   }
