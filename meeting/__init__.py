@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
 from .config import ROOT, from_environment
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .realtime import Utf8Json
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(overrides=None):
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         logger=False,
         engineio_logger=False,
+        json=Utf8Json,
     )
 
     from .live.views import bp as agenda_bp
@@ -143,6 +145,10 @@ def _init_pages(app):
 
     from . import labels, permissions
 
+    # Block tags leave no blank lines behind: fragments travel to every page of a room, and a
+    # phone's agenda was a third indentation.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(
         need_label=lambda status: labels.NEED_LABELS.get(status, status or ""),
         proposal_status_label=lambda status: labels.PROPOSAL_STATUS_LABELS.get(status, status),

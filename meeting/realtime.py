@@ -7,6 +7,7 @@ too; `commands.dispatch` checks a socket command and answers with an ack `{"ok":
 database commit (see `pipeline.change`).
 """
 
+import json
 import logging
 import threading
 from contextlib import contextmanager
@@ -30,6 +31,21 @@ NAMESPACE = "/live"
 PUBLIC = "public"
 MEMBERS = "members"
 TRACES = "traces"  # pages that show the trace feed live (joined by `sync_traces`)
+
+
+class Utf8Json:
+    """The JSON of Socket.IO packets, in UTF-8 rather than `\\u` escapes: French text (é, ’,
+    « », non-breaking spaces) is 2–3 bytes a character on the wire instead of 6, so a phone's
+    fact is about a tenth smaller. Packets are text frames, UTF-8 by the protocol."""
+
+    @staticmethod
+    def dumps(obj, **kwargs):
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(obj, **kwargs)
+
+    @staticmethod
+    def loads(text, **kwargs):
+        return json.loads(text, **kwargs)
 
 
 def member_room(member_id):

@@ -153,7 +153,8 @@ def request_magic_link(email):
     token = _new_token()
     minutes = current_app.config["MAGIC_LINK_MINUTES"]
     link = _external("members.magic_link", token=token)
-    with change():
+    sent = {}
+    with change() as c:
         db.session.add(
             LoginToken(
                 token_hash=hash_token(token),
@@ -161,6 +162,12 @@ def request_magic_link(email):
                 expires_at=utcnow() + timedelta(minutes=minutes),
             )
         )
+        c.after_commit(_mail_link, sent, member, link, minutes)
+    return sent.get("mailed", False)
+
+
+def _mail_link(sent, member, link, minutes):
+    """After the commit: the link exists, now it is mailed."""
     body = _(
         "Bonjour %(name)s,\n\nPour vous connecter à Vendredi, ouvrez ce lien puis appuyez sur "
         "« Me connecter » :\n\n%(link)s\n\nCe lien est valable %(minutes)s minutes et ne sert "
@@ -169,7 +176,7 @@ def request_magic_link(email):
         link=link,
         minutes=minutes,
     )
-    return send_mail(member.email, _("Votre lien de connexion à Vendredi"), body)
+    sent["mailed"] = send_mail(member.email, _("Votre lien de connexion à Vendredi"), body)
 
 
 def _external(endpoint, **values):
@@ -247,18 +254,23 @@ def invite(actor, email=None, role="member"):
         )
         db.session.add(invitation)
         c.trace(actor, "member_invited", invitation, role=role)
-    mailed = False
-    if email:
-        body = _(
-            "Bonjour,\n\n%(actor)s vous invite à rejoindre Vendredi, l’outil de la réunion du "
-            "vendredi du 97.\n\nCréez votre compte ici (lien valable %(days)s jours, une seule "
-            "fois) :\n\n%(link)s\n\n— Vendredi, Le 97",
-            actor=actor.display_name,
-            days=days,
-            link=link,
-        )
-        mailed = send_mail(email, _("Invitation à rejoindre Vendredi"), body)
-    return invitation, link, mailed
+        sent = {}
+        if email:
+            c.after_commit(_mail_invitation, sent, email, actor.display_name, days, link)
+    return invitation, link, sent.get("mailed", False)
+
+
+def _mail_invitation(sent, email, actor_name, days, link):
+    """After the commit: the invitation exists, now it is mailed."""
+    body = _(
+        "Bonjour,\n\n%(actor)s vous invite à rejoindre Vendredi, l’outil de la réunion du "
+        "vendredi du 97.\n\nCréez votre compte ici (lien valable %(days)s jours, une seule "
+        "fois) :\n\n%(link)s\n\n— Vendredi, Le 97",
+        actor=actor_name,
+        days=days,
+        link=link,
+    )
+    sent["mailed"] = send_mail(email, _("Invitation à rejoindre Vendredi"), body)
 
 
 def find_invitation(token):
