@@ -186,7 +186,7 @@ def _from_text(name, kind, text):
 def form_values(spec, form):
     """Read a posted form as a command's fields: numbers parsed, lists from repeated fields or
     one value per line, yes/no from "1"/"0"/"on". An empty optional field counts as absent; an
-    empty required text stays "" so that the service says what is missing in its own words.
+    empty or missing required text is "" so that the service says what is missing in its own words.
     Fields the command does not take (the CSRF token, `op`) are left out."""
     values = {}
     for name, (kind, required) in spec.items():
@@ -210,6 +210,10 @@ def form_values(spec, form):
             values[name] = items
             continue
         if not texts:
+            if required and kind is str:
+                # A radio left unticked is a person's omission, not a program's: the service
+                # names it in French ("Ce type de contribution n’existe pas.").
+                values[name] = ""
             continue
         text = texts[0]
         if text.strip() == "" and not (required and kind is str):

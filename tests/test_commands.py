@@ -46,7 +46,9 @@ def test_a_form_post_is_read_as_typed_fields(app):
         "entry_id": [3, 4],
         "options": ["Lundi", "Mardi"],
     }
+    # a required text left out (an unticked radio) reaches the service as "", to be named there
     assert form_values(SPEC, MultiDict({"typing": "0", "entry_id": "7\n8"})) == {
+        "title": "",
         "typing": False,
         "entry_id": [7, 8],
     }

@@ -482,6 +482,24 @@ FORM_COMMANDS = {
         {"kind": "topic", "body": "Un point"},
         (SIGN_IN, DONE, DONE, DONE, "Cette action est réservée aux membres."),
     ),
+    # The document's own forms: an edit (a facilitator may edit anyone's entry) and a removal
+    # (only its author, here someone else).
+    "edit_entry": (
+        DOC + "entrees/{entry}/modifier",
+        {"revision": "1", "title": "Point de Cible", "body": "Corrigé"},
+        (SIGN_IN, PAGE_REFUSED, DONE, DONE, SIGN_IN),
+    ),
+    "delete_entry": (
+        DOC + "entrees/{entry}/supprimer",
+        {},
+        (
+            SIGN_IN,
+            "Vous ne pouvez retirer que vos propres contributions.",
+            "Vous ne pouvez retirer que vos propres contributions.",
+            "Vous ne pouvez retirer que vos propres contributions.",
+            SIGN_IN,
+        ),
+    ),
     # The document's need buttons: their route names the command from the button pressed.
     "claim_need": (NEED, {"action": "claim"}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
     "release_need": (

@@ -80,6 +80,7 @@ def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=No
         "body": (str, True),
         "op_id": (str, False),
     },
+    doors=("socket", "form"),
 )
 def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     """Sent by an entry's edit form; broadcasts `entry_edited`, or answers `stale` with the
@@ -88,7 +89,12 @@ def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     return {"entry_id": entry.id, "revision": entry.revision}
 
 
-@command("delete_entry", allowed=permissions.can_write_document, fields={"entry_id": (int, True)})
+@command(
+    "delete_entry",
+    allowed=permissions.can_write_document,
+    fields={"entry_id": (int, True)},
+    doors=("socket", "form"),
+)
 def delete_entry(actor, entry_id):
     """Sent by an entry's author; broadcasts `entry_deleted`."""
     services.delete_entry(actor, entry_id)

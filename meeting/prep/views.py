@@ -84,14 +84,7 @@ def add_entry(day):
             return _render_document(meeting, 400, form=form, form_error=exc.message)
         return _render_document(meeting, form=form, preview_html=html, op_id=form.get("op_id"))
     try:
-        entry = services.add_entry(
-            current_user,
-            meeting.id,
-            form.get("kind"),
-            form.get("title"),
-            form.get("body"),
-            op_id=form.get("op_id") or None,
-        )
+        ack = commands.run_form("add_entry", form, meeting_id=meeting.id)
     except ServiceError as exc:
         return _render_document(
             meeting,
@@ -100,7 +93,7 @@ def add_entry(day):
             form_error=exc.message,
             op_id=form.get("op_id") or secrets.token_hex(12),
         )
-    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{entry.id}"))
+    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{ack['entry_id']}"))
 
 
 def _entry_of(meeting, entry_id):
@@ -132,14 +125,7 @@ def edit_entry(day, entry_id):
     except ValueError:
         revision = -1
     try:
-        services.edit_entry(
-            current_user,
-            entry_id,
-            revision,
-            form.get("title"),
-            form.get("body"),
-            op_id=form.get("op_id") or None,
-        )
+        commands.run_form("edit_entry", form, entry_id=entry_id, revision=revision)
     except ServiceError as exc:
         if exc.code == "stale":
             return render_template(
@@ -168,7 +154,7 @@ def _closed(meeting):
 def delete_entry(day, entry_id):
     meeting = _meeting_for(day)
     _entry_of(meeting, entry_id)
-    services.delete_entry(current_user, entry_id)
+    commands.run_form("delete_entry", request.form, entry_id=entry_id)
     return redirect(url_for("prep.document", day=day))
 
 
