@@ -70,11 +70,16 @@ def start_round(actor, meeting_id, kind, question, options=None):
     return round_
 
 
-def answer_round(actor, round_id, answer, reason=None):
-    """Answer the open round; a second answer replaces the first (never counted twice)."""
+def get_round(round_id):
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise NotFound(_l("Ce tour n’existe pas."))
+    return round_
+
+
+def answer_round(actor, round_id, answer, reason=None):
+    """Answer the open round; a second answer replaces the first (never counted twice)."""
+    round_ = get_round(round_id)
     meeting = get_meeting(round_.meeting_id)
     require_participant(actor, meeting)
     if round_.closed_at is not None:
@@ -119,9 +124,7 @@ def answer_round(actor, round_id, answer, reason=None):
 
 
 def close_round(actor, round_id):
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound(_l("Ce tour n’existe pas."))
+    round_ = get_round(round_id)
     meeting = get_meeting(round_.meeting_id)
     require_console(actor, meeting)
     if round_.closed_at is not None:

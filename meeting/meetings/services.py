@@ -44,13 +44,18 @@ def _unsaved(day):
     )
 
 
+def _refuse_past(day):
+    """A past Friday that has no row was never prepared: there is nothing to show or create."""
+    if day < today_in_place():
+        raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
+
+
 def for_day(day):
     """The meeting of `day` for a page: its row, or an unsaved one for today or a coming day."""
     meeting = find_meeting(day)
     if meeting is not None:
         return meeting
-    if day < today_in_place():
-        raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
+    _refuse_past(day)
     return _unsaved(day)
 
 
@@ -59,17 +64,12 @@ def coming_meeting():
     return for_day(next_meeting_date())
 
 
-def is_saved(meeting):
-    return meeting is not None and meeting.id is not None
-
-
 def ensure_meeting(day):
     """Return the meeting of `day`, creating it (a change, traced) for today or a coming day."""
     meeting = find_meeting(day)
     if meeting is not None:
         return meeting
-    if day < today_in_place():
-        raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
+    _refuse_past(day)
     try:
         with change() as c:
             meeting = _unsaved(day)

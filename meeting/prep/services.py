@@ -194,7 +194,8 @@ def clean_body(body):
     return body
 
 
-def _ensure_open(meeting):
+def ensure_open(meeting):
+    """Refuse a change to the document of a closed Friday (also used by proposals)."""
     if not meeting.is_open:
         raise Conflict(
             _l("Ce vendredi est clos : son document ne peut plus être modifié."),
@@ -226,7 +227,7 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
     """Add an entry to a Friday's document; a resent operation id returns the first entry."""
     require(permissions.can_write_document(actor))
     meeting = meetings.get_meeting(meeting_id)
-    _ensure_open(meeting)
+    ensure_open(meeting)
     kind = clean_kind(kind)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
@@ -235,7 +236,7 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
         return get_entry(done.subject_id)
     try:
         with change() as c:
-            entry = _insert_entry(actor, meeting, kind, title, body)
+            entry = insert_entry(actor, meeting, kind, title, body)
             c.record_operation(actor, op_id, "add_entry", entry)
             c.trace(actor, "entry_added", entry, meeting=meeting, **entry_trace_data(entry))
             c.publish(
@@ -251,7 +252,7 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
     return entry
 
 
-def _insert_entry(actor, meeting, kind, title, body):
+def insert_entry(actor, meeting, kind, title, body):
     """Create an entry and its first revision (inside an open change)."""
     now = utcnow()
     entry = Entry(
@@ -311,7 +312,7 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
         permissions.can_edit_entry(actor, entry),
         _l("Vous ne pouvez modifier que vos propres contributions."),
     )
-    _ensure_open(entry.meeting)
+    ensure_open(entry.meeting)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
     if already_applied(actor, op_id, "edit_entry") is not None:
@@ -373,7 +374,7 @@ def delete_entry(actor, entry_id):
         _l("Vous ne pouvez retirer que vos propres contributions."),
     )
     if entry.kind != "mood":  # a billet is its author's to remove, even once Friday is closed
-        _ensure_open(entry.meeting)
+        ensure_open(entry.meeting)
     if entry.kind == "proposal":
         raise Conflict(
             _l("Une proposition d’événement se retire depuis sa page « Mes propositions »."),

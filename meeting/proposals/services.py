@@ -108,7 +108,7 @@ def propose_event(
     """Record an event proposal in a Friday's document, in status `submitted`."""
     require(permissions.can_propose_event(actor))
     meeting = meetings.get_meeting(meeting_id)
-    prep._ensure_open(meeting)
+    prep.ensure_open(meeting)
     title = prep.clean_title(title)
     if not title:
         raise ServiceError(_l("Donnez un titre à l’événement."), code="missing_title")
@@ -140,7 +140,7 @@ def propose_event(
         return prep.get_entry(done.subject_id).proposal
     try:
         with change() as c:
-            entry = prep._insert_entry(actor, meeting, "proposal", title, description)
+            entry = prep.insert_entry(actor, meeting, "proposal", title, description)
             proposal = EventProposal(
                 entry_id=entry.id,
                 meeting_id=meeting.id,
