@@ -6,6 +6,7 @@ the form.
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 
 class ServiceError(Exception):
@@ -22,6 +23,35 @@ class ServiceError(Exception):
         if status:
             self.status = status
         self.details = details
+
+
+class FieldErrors(ServiceError):
+    """Several fields of one form refused at once. `fields` maps a form field's name to its
+    French message; the ack carries them as `fields`, a page shows each beside its field.
+    (A single field's refusal is a plain `ServiceError(message, field="name")`.)"""
+
+    code = "invalid_fields"
+
+    def __init__(self, fields, message=None, **kw):
+        fields = {name: str(text) for name, text in fields.items()}
+        if message is None:
+            message = lazy_ngettext(
+                "Un champ est à corriger : voyez le message à côté.",
+                "%(num)s champs sont à corriger : voyez les messages à côté.",
+                len(fields),
+            )
+        super().__init__(message, fields=fields, **kw)
+
+
+def field_errors(error):
+    """{field name: French message} of a refusal, for a page that shows each message beside
+    its field ({} when the refusal names no field: show it beside the form's button)."""
+    details = getattr(error, "details", {}) or {}
+    if details.get("fields"):
+        return dict(details["fields"])
+    if details.get("field"):
+        return {details["field"]: error.message}
+    return {}
 
 
 class Forbidden(ServiceError):
