@@ -119,7 +119,17 @@ def _init_pages(app):
         message = message or messages.get(status, messages[500])()
         if request.accept_mimetypes.best == "application/json":
             return {"ok": False, "error": str(status), "message": message}, status
-        return render_template("errors/error.html", status=status, message=message), status
+        try:
+            return render_template("errors/error.html", status=status, message=message), status
+        except Exception:
+            # The layout reads the signed-in member and the session: when what failed is the
+            # database itself, the page that says so must not need it (never Werkzeug's bare
+            # page, never a traceback).
+            log.exception("error page %s could not be rendered with the layout", status)
+            db.session.rollback()
+            # Straight from the Jinja environment: no context processor (they read the member).
+            page = app.jinja_env.get_template("errors/bare.html")
+            return page.render(status=status, message=message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -158,6 +168,11 @@ def _init_pages(app):
         # The named predicates, so that no rule is written a second time in a template.
         can=permissions,
     )
+
+    # Browsers and feed readers ask for /favicon.ico whatever the page's <link rel="icon">
+    # says: send them to the SVG (a redirect rule of the static endpoint; relative, so that it
+    # stays under the sub-path).
+    app.add_url_rule("/favicon.ico", endpoint="static", redirect_to="static/favicon.svg")
 
     @app.context_processor
     def layout_context():

@@ -25,6 +25,7 @@ from flask_login import current_user
 from .errors import Forbidden, ServiceError
 from .extensions import db
 from .i18n import _l
+from .labels import field_label
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,13 @@ def _type_name(kind):
 
 def _wrong_type(name, kind):
     return ServiceError(
-        _l("Le champ « %(name)s » doit être %(type)s.", name=name, type=_type_name(kind)),
+        _l(
+            "Le champ « %(name)s » doit être %(type)s.",
+            name=field_label(name),
+            type=_type_name(kind),
+        ),
         code="invalid_field",
+        field=name,
     )
 
 
@@ -146,7 +152,9 @@ def check_fields(spec, data):
         if name not in data or data[name] is None:
             if required:
                 raise ServiceError(
-                    _l("Le champ « %(name)s » est obligatoire.", name=name), code="missing_field"
+                    _l("Le champ « %(name)s » est obligatoire.", name=field_label(name)),
+                    code="missing_field",
+                    field=name,
                 )
             continue
         value = data[name]

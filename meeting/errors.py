@@ -5,8 +5,7 @@ Services raise them before changing anything; the socket dispatcher turns them i
 the form.
 """
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from .i18n import _l, lazy_ngettext
 
 
 class ServiceError(Exception):

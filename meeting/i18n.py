@@ -1,14 +1,15 @@
 """French first: locale choice, French typography, and dates through Babel in Europe/Paris."""
 
 import re
+from datetime import UTC
 
 from babel.dates import format_date as _babel_format_date
+from babel.dates import get_date_format
 from flask import current_app, request, session
 from flask_babel import LazyString, get_locale, get_translations, to_user_timezone
 from flask_babel import format_date as _format_date
 from flask_babel import format_datetime as _format_datetime
 from flask_babel import format_time as _format_time
-from flask_babel import gettext as _babel_gettext
 from markupsafe import escape
 
 NBSP = "\u00a0"  # espace insécable, before « : » and inside « »
@@ -42,9 +43,72 @@ def _typeset(text):
     return french_spacing(text) if _is_french() else text
 
 
+# -- élision ---------------------------------------------------------------------------------
+# "de" becomes "d’" before a vowel ("le billet d’Inès") and before a mute h, which no rule can
+# tell from an aspirated one ("d’Hélène" but "de Hugues"): a known list decides, and any other
+# h keeps "de". Digits keep "de" too ("dépassé de 11 min": "onze" is never elided).
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœ")
+MUTE_H = frozenset(
+    {
+        # first names (not Hugo, Henri or Hannah: both uses are heard, "de" never reads wrong)
+        "hélène", "héléna", "héloïse", "hervé", "hector", "horace", "hortense", "hippolyte",
+        "honoré", "honorine", "hubert", "hermine", "hadrien", "hilaire", "hyacinthe",
+        # words a title may start with
+        "habitant", "habitants", "habitante", "habitantes", "habitude", "habitudes", "herbe",
+        "herbes", "heure", "heures", "histoire", "histoires", "hiver", "homme", "hommes",
+        "hôpital", "hôte", "hôtes", "hôtel", "huile", "humeur", "humour", "harmonie",
+        "hébergement", "hommage", "horaire", "horaires", "horizon", "hospitalité", "hygiène",
+    }
+)  # fmt: skip
+_FIRST_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_DE_PLACEHOLDER = re.compile(r"(?<![\w’'])([Dd])e (%\((\w+)\)s)")
+
+
+def elides(word):
+    """Whether French elides "de", "que", "le" before `word` (a name or a title)."""
+    match = _FIRST_WORD.match(str(word or "").strip())
+    if not match:
+        return False
+    first = match.group(0).lower()
+    if first[0] in _VOWELS:
+        return True
+    return first[0] == "h" and first in MUTE_H
+
+
+def de(name):
+    """'de Marc', 'd’Inès', 'd’Hélène', 'de Hugues': "de" and a name (or title), elided in
+    French usage. Jinja filter `de`; gettext applies it itself to every "de %(x)s" of a
+    French message, so that "Billet de %(name)s" reads "Billet d’Inès"."""
+    name = str(name)
+    return ("d’" if elides(name) else "de ") + name
+
+
+def _elide(message, variables):
+    """ "de %(name)s" → "d’%(name)s" in a French message where the value begins with a vowel
+    or a mute h (the English catalogue says it its own way)."""
+    if "e %(" not in message:
+        return message
+
+    def replace(match):
+        value = variables.get(match.group(3))
+        if isinstance(value, str | LazyString) and elides(value):
+            return match.group(1) + "’" + match.group(2)
+        return match.group(0)
+
+    return _DE_PLACEHOLDER.sub(replace, message)
+
+
+def _interpolate(message, variables):
+    if not variables:
+        return message
+    if _is_french():
+        message = _elide(message, variables)
+    return message % variables
+
+
 def gettext(string, **variables):
-    """Translate `string`, with French typography when the page is in French."""
-    return _typeset(_babel_gettext(string, **variables))
+    """Translate `string`, with French typography (and élision) when the page is in French."""
+    return _typeset(_interpolate(get_translations().ugettext(string), variables))
 
 
 def ngettext(singular, plural, num, **variables):
@@ -52,7 +116,11 @@ def ngettext(singular, plural, num, **variables):
     variables.setdefault("num", num)
     if _is_french() and 0 <= num < 2:
         num = 1
-    return _typeset(get_translations().ungettext(singular, plural, num) % variables)
+    return _typeset(_interpolate(get_translations().ungettext(singular, plural, num), variables))
+
+
+def lazy_ngettext(singular, plural, num, **variables):
+    return LazyString(ngettext, singular, plural, num, **variables)
 
 
 def lazy_gettext(string, **variables):
@@ -83,13 +151,24 @@ def select_locale():
 # -- dates and times ------------------------------------------------------------------------
 
 
+# Babel's French "full" date ("EEEE d MMMM y") with the day written "1er".
+_FRENCH_FIRST_OF_MONTH = re.sub(
+    r"(?<!d)d(?!d)", "'1er'", get_date_format("full", locale="fr").pattern
+)
+
+
 def long_date(value):
     """'vendredi 4 décembre 2026' (a `date`, or a UTC datetime shown in Europe/Paris)."""
     if value is None:
         return ""
     if hasattr(value, "hour"):
         value = to_user_timezone(value).date()
-    return _babel_format_date(value, "full", locale=str(get_locale() or "fr"))
+    locale = str(get_locale() or "fr")
+    pattern = "full"
+    if value.day == 1 and locale.startswith("fr"):
+        # "mardi 1er décembre 2026": French writes the first day of a month as an ordinal.
+        pattern = _FRENCH_FIRST_OF_MONTH
+    return _babel_format_date(value, pattern, locale=locale)
 
 
 def short_time(value):
@@ -122,8 +201,15 @@ def short_date(value):
 
 
 def iso(value):
-    """ISO 8601 in UTC for `<time datetime>` attributes."""
-    return value.isoformat() + "Z" if value is not None else ""
+    """A valid HTML datetime for `<time datetime>`: '2026-12-04T11:15:03Z' (UTC, whole seconds:
+    HTML allows at most three decimals, Python writes six); a date stays '2026-12-04'."""
+    if value is None:
+        return ""
+    if not hasattr(value, "hour"):
+        return value.isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 def iso_date_long(value):
@@ -184,4 +270,6 @@ def install(app):
         iso_date_long=iso_date_long,
         iso_time_short=iso_time_short,
         duration=duration,
+        de=de,
     )
+    app.jinja_env.globals.update(de=de)

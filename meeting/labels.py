@@ -93,3 +93,55 @@ DECISION_MODE_PHRASES = {
     "vote": _l("par vote"),
     "information": _l("pour information"),
 }
+
+# A command's fields as a person knows them, for the refusals that name one ("Le champ
+# « Qui » est obligatoire.", never "owner_id"). Keyed by the registry's field names.
+FIELD_LABELS = {
+    "action": _l("Action sur le minuteur"),
+    "after": _l("Dernière trace vue"),
+    "agenda_revision": _l("Version de l’ordre du jour"),
+    "answer": _l("Réponse"),
+    "body": _l("Texte"),
+    "day": _l("Date du vendredi"),
+    "decision_id": _l("Décision"),
+    "direction": _l("Sens du déplacement"),
+    "due_on": _l("Pour quand"),
+    "entry_id": _l("Contribution"),
+    "hand_id": _l("Main levée"),
+    "item_id": _l("Point de l’ordre du jour"),
+    "kind": _l("Type"),
+    "label": _l("Quoi"),
+    "live_revision": _l("Version de la réunion"),
+    "meeting_id": _l("Réunion"),
+    "member_id": _l("Personne"),
+    "minutes": _l("Minutes"),
+    "mode": _l("Mode"),
+    "note": _l("Précision"),
+    "objections": _l("Objections soulevées"),
+    "objections_lifted": _l("Comment elles ont été levées"),
+    "op_id": _l("Identifiant d’envoi"),
+    "options": _l("Choix du vote"),
+    "order": _l("Ordre des points"),
+    "outcome": _l("Issue du besoin"),
+    "owner_id": _l("Qui"),
+    "person": _l("Personne"),
+    "question": _l("Proposition soumise au tour"),
+    "reason": _l("Raison"),
+    "review_on": _l("À revoir le"),
+    "revision": _l("Version du texte"),
+    "role": _l("Rôle"),
+    "round_id": _l("Tour"),
+    "statement": _l("Décision"),
+    "status": _l("Présence"),
+    "timebox_minutes": _l("Minutes"),
+    "title": _l("Titre"),
+    "type": _l("Type"),
+    "typing": _l("En train d’écrire"),
+    "view": _l("Vue"),
+}
+
+
+def field_label(name):
+    """The French label of a command's field ("owner_id" → "Qui"); an unknown name (a field a
+    program sent that no command takes) is shown as sent."""
+    return FIELD_LABELS.get(name, name)

@@ -65,17 +65,17 @@ def test_an_empty_required_text_reaches_the_service_an_empty_optional_field_is_a
     [
         (
             {"meeting_id": "douze", "title": "x"},
-            "Le champ « meeting_id » doit être un nombre entier.",
+            "Le champ « Réunion » doit être un nombre entier.",
         ),
         (
             {"meeting_id": "1", "title": "x", "typing": "peut-être"},
-            "Le champ « typing » doit être oui ou non.",
+            "Le champ « En train d’écrire » doit être oui ou non.",
         ),
         (
             {"meeting_id": "1", "title": "x", "entry_id": "3\ntrois"},
-            "Le champ « entry_id » doit être une liste de nombres entiers.",
+            "Le champ « Contribution » doit être une liste de nombres entiers.",
         ),
-        ({"title": "x"}, "Le champ « meeting_id » est obligatoire."),
+        ({"title": "x"}, "Le champ « Réunion » est obligatoire."),
     ],
 )
 def test_a_form_value_of_the_wrong_type_is_refused_in_french(app, form, message):

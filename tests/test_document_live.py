@@ -386,6 +386,9 @@ def test_entry_commands_refuse_someone_elses_entry(room):
 def test_add_entry_refuses_bad_input_in_french_without_effect(room, payload, error, message):
     before = stored()
     ack = room.ines.command("add_entry", {"meeting_id": room.m1, **payload})
+    # A refusal about the text names its field, so that the page shows it beside the field.
+    field = ack.pop("field", None)
+    assert field == ("body" if error in ("empty_body", "body_too_long") else None)
     assert ack == {"ok": False, "error": error, "message": fr(message)}
     assert stored() == before
     assert room.theo.document_facts() == []
@@ -548,30 +551,30 @@ def test_someone_on_two_tabs_is_listed_once(room, socket_for):
 
 
 MALFORMED = [
-    ("join_document", {}, "missing_field", "Le champ « meeting_id » est obligatoire."),
+    ("join_document", {}, "missing_field", "Le champ « Réunion » est obligatoire."),
     (
         "join_document",
         {"meeting_id": "1"},
         "invalid_field",
-        "Le champ « meeting_id » doit être un nombre entier.",
+        "Le champ « Réunion » doit être un nombre entier.",
     ),
     (
         "add_entry",
         {"meeting_id": "{m1}", "kind": "mood"},
         "missing_field",
-        "Le champ « body » est obligatoire.",
+        "Le champ « Texte » est obligatoire.",
     ),
     (
         "add_entry",
         {"meeting_id": "{m1}", "kind": 3, "body": "x"},
         "invalid_field",
-        "Le champ « kind » doit être un texte.",
+        "Le champ « Type » doit être un texte.",
     ),
     (
         "add_entry",
         {"meeting_id": True, "kind": "mood", "body": "x"},
         "invalid_field",
-        "Le champ « meeting_id » doit être un nombre entier.",
+        "Le champ « Réunion » doit être un nombre entier.",
     ),
     (
         "add_entry",
@@ -583,60 +586,60 @@ MALFORMED = [
         "edit_entry",
         {"entry_id": "{entry}", "body": "x"},
         "missing_field",
-        "Le champ « revision » est obligatoire.",
+        "Le champ « Version du texte » est obligatoire.",
     ),
     (
         "edit_entry",
         {"entry_id": "{entry}", "revision": "1", "body": "x"},
         "invalid_field",
-        "Le champ « revision » doit être un nombre entier.",
+        "Le champ « Version du texte » doit être un nombre entier.",
     ),
-    ("delete_entry", {}, "missing_field", "Le champ « entry_id » est obligatoire."),
+    ("delete_entry", {}, "missing_field", "Le champ « Contribution » est obligatoire."),
     (
         "delete_entry",
         {"entry_id": 1.5},
         "invalid_field",
-        "Le champ « entry_id » doit être un nombre entier.",
+        "Le champ « Contribution » doit être un nombre entier.",
     ),
     (
         "claim_need",
         {"entry_id": "{need}", "note": 12},
         "invalid_field",
-        "Le champ « note » doit être un texte.",
+        "Le champ « Précision » doit être un texte.",
     ),
-    ("claim_need", {"note": "moi"}, "missing_field", "Le champ « entry_id » est obligatoire."),
+    ("claim_need", {"note": "moi"}, "missing_field", "Le champ « Contribution » est obligatoire."),
     (
         "release_need",
         {"entry_id": "deux"},
         "invalid_field",
-        "Le champ « entry_id » doit être un nombre entier.",
+        "Le champ « Contribution » doit être un nombre entier.",
     ),
     (
         "resolve_need",
         {"entry_id": "{need}"},
         "missing_field",
-        "Le champ « outcome » est obligatoire.",
+        "Le champ « Issue du besoin » est obligatoire.",
     ),
     (
         "resolve_need",
         {"entry_id": "{need}", "outcome": True},
         "invalid_field",
-        "Le champ « outcome » doit être un texte.",
+        "Le champ « Issue du besoin » doit être un texte.",
     ),
-    ("preview_markdown", {}, "missing_field", "Le champ « body » est obligatoire."),
+    ("preview_markdown", {}, "missing_field", "Le champ « Texte » est obligatoire."),
     (
         "preview_markdown",
         {"body": ["**gras**"]},
         "invalid_field",
-        "Le champ « body » doit être un texte.",
+        "Le champ « Texte » doit être un texte.",
     ),
     (
         "set_typing",
         {"meeting_id": "{m1}", "typing": "oui"},
         "invalid_field",
-        "Le champ « typing » doit être oui ou non.",
+        "Le champ « En train d’écrire » doit être oui ou non.",
     ),
-    ("set_typing", {"typing": True}, "missing_field", "Le champ « meeting_id » est obligatoire."),
+    ("set_typing", {"typing": True}, "missing_field", "Le champ « Réunion » est obligatoire."),
     ("add_entry", "kind=mood&body=x", "malformed", "Les données de la commande sont mal formées."),
     ("claim_need", ["{need}"], "malformed", "Les données de la commande sont mal formées."),
 ]
@@ -668,6 +671,12 @@ def test_malformed_payloads_are_refused_in_french_without_effect(
         if isinstance(payload, dict):
             payload = {k: ids.get(v, v) if isinstance(v, str) else v for k, v in payload.items()}
         ack = r.ines.command(command, payload)
+        field = ack.pop("field", None)  # a refused field is named, for the page to mark it
+        assert (
+            field is None
+            or field in (payload if isinstance(payload, dict) else {})
+            or (error == "missing_field")
+        ), (field, payload)
         assert ack == {"ok": False, "error": error, "message": fr(message)}, payload
     assert stored() == before
     assert db.session.get(Entry, need.id).need_status == "open"

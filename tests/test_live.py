@@ -76,9 +76,17 @@ def test_sync_traces_applies_the_page_filters(member_socket, make_member):
 @pytest.mark.parametrize(
     ("payload", "error", "message"),
     [
-        ({}, "missing_field", "Le champ « after » est obligatoire."),
-        ({"after": "12"}, "invalid_field", "Le champ « after » doit être un nombre entier."),
-        ({"after": True}, "invalid_field", "Le champ « after » doit être un nombre entier."),
+        ({}, "missing_field", "Le champ « Dernière trace vue » est obligatoire."),
+        (
+            {"after": "12"},
+            "invalid_field",
+            "Le champ « Dernière trace vue » doit être un nombre entier.",
+        ),
+        (
+            {"after": True},
+            "invalid_field",
+            "Le champ « Dernière trace vue » doit être un nombre entier.",
+        ),
         ({"after": 1, "pirate": 1}, "invalid_field", "Champ inattendu : pirate."),
         (["after", 1], "malformed", "Les données de la commande sont mal formées."),
         ("after=1", "malformed", "Les données de la commande sont mal formées."),
@@ -87,6 +95,8 @@ def test_sync_traces_applies_the_page_filters(member_socket, make_member):
 def test_malformed_commands_are_refused_in_french(member_socket, payload, error, message):
     live, _http, _member = member_socket()
     ack = live.command("sync_traces", payload)
+    # A refused field is named, for the page to mark it (an unknown field or bad data: none).
+    assert ack.pop("field", None) == ("after" if "Dernière trace vue" in message else None)
     assert ack == {
         "ok": False,
         "error": error,

@@ -25,6 +25,7 @@ from meeting.models import (
     AgendaItem,
     Decision,
     Entry,
+    HandRaise,
     Meeting,
     Member,
     ProposalStatusChange,
@@ -1079,9 +1080,19 @@ def test_a_guest_joins_with_the_code_follows_raises_a_hand_and_answers(
     assert 'Ana <span class="hint">(invité·e)</span>' in text
     assert "2 personnes présentes" in text
 
-    # once the meeting is closed, the guest's pass ends with it
+    # once the meeting is closed, the guest's pass ends with it: no more actions, and the
+    # phone page says the meeting is closed (with what was decided) instead of the sign-in page
     agenda.close_live(facilitator, meeting.id)
-    assert guest.get(f"/vendredi/{day}/direct").status_code == 302
+    closed = guest.get(f"/vendredi/{day}/direct")
+    assert closed.status_code == 200
+    assert "La réunion est close" in closed.get_data(as_text=True)
+    assert 'data-command="raise_hand"' not in closed.get_data(as_text=True)
+    hands = db.session.scalar(select(func.count()).select_from(HandRaise))
+    sent = post_form(guest, f"/vendredi/{day}/direct", {"op": "raise_hand"})
+    assert sent.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(HandRaise)) == hands
+    assert "rien n’a été enregistré" in guest.get(f"/vendredi/{day}/direct").get_data(as_text=True)
+    assert guest.get(f"/vendredi/{day}/animation").status_code == 302
 
 
 def test_wrong_join_codes_are_rate_limited(app, facilitator, theo, meeting, live_friday):

@@ -150,7 +150,7 @@ def postpone_item(w):
         {"meeting_id": w.meeting.id, "item_id": w.jardin.id},
         "phone",
         "agenda",
-        "Point à discuter · 10 min · <strong>reporté</strong>",
+        "Point à discuter · 10 min · <strong>reporté au vendredi suivant</strong>",
         check,
     )
 
@@ -647,13 +647,13 @@ REFUSED = [
         "advance_item",
         {"live_revision": 1},
         "missing_field",
-        "Le champ « meeting_id » est obligatoire.",
+        "Le champ « Réunion » est obligatoire.",
     ),
     (
         "advance_item",
         {"meeting_id": "{m}", "live_revision": "3"},
         "invalid_field",
-        "Le champ « live_revision » doit être un nombre entier.",
+        "Le champ « Version de la réunion » doit être un nombre entier.",
     ),
     (
         "advance_item",
@@ -695,7 +695,7 @@ REFUSED = [
         "set_timebox",
         {"item_id": "{jardin}", "minutes": True},
         "invalid_field",
-        "Le champ « minutes » doit être un nombre entier.",
+        "Le champ « Minutes » doit être un nombre entier.",
     ),
     (
         "set_timebox",

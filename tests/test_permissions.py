@@ -438,6 +438,7 @@ FORM_COMMANDS = {
     "add_agenda_item": (PREP_CONSOLE, {"title": "Divers", "timebox_minutes": "5"}, CONSOLE_FORM),
     "assign_role": (PREP_CONSOLE, {"role": "scribe", "member_id": "{target}"}, CONSOLE_FORM),
     "set_attendance": (PREP_CONSOLE, {"member_id": "{target}", "status": "present"}, CONSOLE_FORM),
+    "mark_present": (PREP_CONSOLE, {}, CONSOLE_FORM),
     "start_meeting": (PREP_CONSOLE, {}, CONSOLE_FORM),
     "advance_item": (LIVE_CONSOLE, {"live_revision": "{live_revision}"}, CONSOLE_FORM),
     "control_timer": (LIVE_CONSOLE, {"action": "pause"}, CONSOLE_FORM),

@@ -21,7 +21,7 @@ def test_feed_lists_traces_newest_first_with_french_dates(client_as, make_member
     second = page.index("Claire a invité une nouvelle personne (coopérateur·rice).")
     assert first < second
     trace = db.session.scalar(select(Trace).order_by(Trace.id.desc()))
-    assert f'<time datetime="{trace.created_at.isoformat()}Z">' in page
+    assert f'<time datetime="{trace.created_at.replace(microsecond=0).isoformat()}Z">' in page
     assert " à " in page and "\u00a0h" in page  # "mercredi 25 novembre 2026 à 22 h 15"
 
 

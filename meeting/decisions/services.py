@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
-from ..errors import Conflict, NotFound, ServiceError, require
+from ..errors import Conflict, FieldErrors, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l
 from ..live import services as agenda
@@ -22,6 +22,31 @@ from ..models.base import utcnow
 from ..pipeline import change
 
 MAX_STATEMENT = 5000
+
+
+class _Refusals:
+    """The refusals of one form, by field: every field's message is shown at once, beside it."""
+
+    def __init__(self):
+        self.errors = {}  # field name -> ServiceError
+
+    def check(self, name, clean, *args, **kwargs):
+        """`clean(*args)`, or None with its refusal kept for the field `name`."""
+        try:
+            return clean(*args, **kwargs)
+        except ServiceError as error:
+            self.errors.setdefault(name, error)
+            return None
+
+    def add(self, name, message, code):
+        self.errors.setdefault(name, ServiceError(message, code=code))
+
+    def raise_any(self):
+        if len(self.errors) == 1:
+            ((name, error),) = self.errors.items()
+            raise ServiceError(error.message, code=error.code, field=name)
+        if self.errors:
+            raise FieldErrors({name: error.message for name, error in self.errors.items()})
 
 
 def _clean_text(value, limit, label):
@@ -52,10 +77,38 @@ def _clean_date(value, label, allow_past=False):
     return day
 
 
+def _linked_round(meeting_id, item, round_id):
+    """The round a decision follows: the one its form named (it must be on the current point),
+    else, for callers that name none, the point's latest round."""
+    if round_id in (None, ""):
+        return db.session.scalar(
+            select(Round).where(Round.item_id == item.id).order_by(Round.id.desc())
+        )
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.meeting_id != meeting_id or round_.item_id != item.id:
+        raise ServiceError(
+            _l(
+                "Ce tour ne porte pas sur le point en cours : la décision ne peut pas "
+                "s’y rapporter."
+            ),
+            code="wrong_round",
+            field="round_id",
+        )
+    return round_
+
+
 def record_decision(
-    actor, meeting_id, statement, mode, objections=None, objections_lifted=None, review_on=None
+    actor,
+    meeting_id,
+    statement,
+    mode,
+    objections=None,
+    objections_lifted=None,
+    review_on=None,
+    round_id=None,
 ):
-    """Record what the meeting decided on the current point, with who was present."""
+    """Record what the meeting decided on the current point, with who was present and the
+    round (`round_id`, on that point) it follows."""
     meeting = agenda.get_meeting(meeting_id)
     require(
         permissions.can_record(actor, meeting),
@@ -69,32 +122,36 @@ def record_decision(
             _l("Aucun point n’est en cours : choisissez d’abord le point décidé."),
             code="no_current_item",
         )
+    refusals = _Refusals()
     statement = (statement or "").strip()
     if not statement:
-        raise ServiceError(
-            _l("Écrivez la décision avant de l’enregistrer."), code="empty_statement"
+        refusals.add(
+            "statement", _l("Écrivez la décision avant de l’enregistrer."), "empty_statement"
         )
-    if len(statement) > MAX_STATEMENT:
-        raise ServiceError(
+    elif len(statement) > MAX_STATEMENT:
+        refusals.add(
+            "statement",
             _l("La décision est trop longue (%(n)s caractères au plus).", n=MAX_STATEMENT),
-            code="invalid_field",
+            "invalid_field",
         )
     if mode not in DECISION_MODES:
-        raise ServiceError(_l("Mode de décision inconnu."), code="invalid_field")
-    objections = _clean_text(objections, 5000, _("Objections"))
-    objections_lifted = _clean_text(objections_lifted, 5000, _("Levée des objections"))
+        refusals.add("mode", _l("Mode de décision inconnu."), "invalid_field")
+    objections = refusals.check("objections", _clean_text, objections, 5000, _("Objections"))
+    objections_lifted = refusals.check(
+        "objections_lifted", _clean_text, objections_lifted, 5000, _("Levée des objections")
+    )
     if objections and not objections_lifted and mode == "consent":
-        raise ServiceError(
+        refusals.add(
+            "objections_lifted",
             _l(
                 "Une décision par consentement avec des objections dit comment "
                 "elles ont été levées."
             ),
-            code="objections_not_lifted",
+            "objections_not_lifted",
         )
-    review_on = _clean_date(review_on, _("La date de révision"))
-    round_ = db.session.scalar(
-        select(Round).where(Round.item_id == item.id).order_by(Round.id.desc())
-    )
+    review_on = refusals.check("review_on", _clean_date, review_on, _("La date de révision"))
+    round_ = refusals.check("round_id", _linked_round, meeting_id, item, round_id)
+    refusals.raise_any()
     results = agenda.round_results(round_) if round_ else None
     for _attempt in range(3):
         try:
@@ -137,6 +194,26 @@ def record_decision(
     raise Conflict(_l("Décision non numérotée ; réessayez."), code="stale")
 
 
+def _owner(owner_id):
+    try:
+        owner_id = int(owner_id) if owner_id not in (None, "") else None
+    except (TypeError, ValueError):
+        owner_id = None
+    owner = db.session.get(Member, owner_id) if owner_id else None
+    if owner is None or not owner.is_active:
+        raise ServiceError(
+            _l("Une action a une personne responsable : choisissez-la."), code="missing_owner"
+        )
+    return owner
+
+
+def _due_on(value):
+    due_on = _clean_date(value, _("L’échéance"))
+    if due_on is None:
+        raise ServiceError(_l("Indiquez pour quand l’action est à faire."), code="missing_due")
+    return due_on
+
+
 def add_action(actor, meeting_id, label, owner_id, due_on, decision_id=None):
     """Record "qui fait quoi pour quand" on the current point."""
     meeting = agenda.get_meeting(meeting_id)
@@ -147,28 +224,19 @@ def add_action(actor, meeting_id, label, owner_id, due_on, decision_id=None):
     if meeting.status != "live":
         raise Conflict(_l("La réunion n’est pas en cours."), code="not_live")
     item = agenda.current_item(meeting_id)
+    refusals = _Refusals()
     label = " ".join((label or "").split())
     if not label:
-        raise ServiceError(
+        refusals.add(
+            "label",
             _l("Décrivez l’action en commençant par un verbe (« Acheter du savon »)."),
-            code="empty_label",
+            "empty_label",
         )
-    if len(label) > 200:
-        raise ServiceError(
-            _l("L’action ne doit pas dépasser 200 caractères."), code="invalid_field"
-        )
-    try:
-        owner_id = int(owner_id) if owner_id not in (None, "") else None
-    except (TypeError, ValueError):
-        owner_id = None
-    owner = db.session.get(Member, owner_id) if owner_id else None
-    if owner is None or not owner.is_active:
-        raise ServiceError(
-            _l("Une action a une personne responsable : choisissez-la."), code="missing_owner"
-        )
-    due_on = _clean_date(due_on, _("L’échéance"))
-    if due_on is None:
-        raise ServiceError(_l("Indiquez pour quand l’action est à faire."), code="missing_due")
+    elif len(label) > 200:
+        refusals.add("label", _l("L’action ne doit pas dépasser 200 caractères."), "invalid_field")
+    owner = refusals.check("owner_id", _owner, owner_id)
+    due_on = refusals.check("due_on", _due_on, due_on)
+    refusals.raise_any()
     decision = None
     if decision_id:
         decision = db.session.get(Decision, decision_id)

@@ -213,15 +213,24 @@ def close_round(actor, round_id):
         "objections": (str, False),
         "objections_lifted": (str, False),
         "review_on": (str, False),
+        "round_id": (int, False),
     },
     doors=BOTH,
 )
 def record_decision(
-    actor, meeting_id, statement, mode, objections=None, objections_lifted=None, review_on=None
+    actor,
+    meeting_id,
+    statement,
+    mode,
+    objections=None,
+    objections_lifted=None,
+    review_on=None,
+    round_id=None,
 ):
-    """Sent by the console (facilitator or scribe); broadcasts `live_updated` (decisions)."""
+    """Sent by the console (facilitator or scribe), naming the round it follows; broadcasts
+    `live_updated` (decisions)."""
     decision = decisions.record_decision(
-        actor, meeting_id, statement, mode, objections, objections_lifted, review_on
+        actor, meeting_id, statement, mode, objections, objections_lifted, review_on, round_id
     )
     return {"decision_id": decision.id, "number": decision.number}
 
@@ -312,6 +321,19 @@ def set_attendance(actor, meeting_id, member_id, status=None):
     `live_updated`."""
     services.set_attendance(actor, meeting_id, member_id, status)
     return {}
+
+
+@command(
+    "mark_present",
+    allowed=permissions.is_member,
+    fields={"meeting_id": (int, True), "member_id": (list[int], False)},
+    doors=FORM,
+)
+def mark_present(actor, meeting_id, member_id=None):
+    """Posted by the console: "Tout le monde est là" (no `member_id`: every member not excused)
+    or the members whose phones follow (one `member_id` each), present in one change.
+    Broadcasts `live_updated` (status)."""
+    return {"marked": services.mark_present(actor, meeting_id, member_id)}
 
 
 @command(

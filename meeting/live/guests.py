@@ -28,18 +28,40 @@ class Guest:
     role = "guest"
 
 
-def current_guest():
-    """The guest of the current session, while their meeting is still live; else None."""
+def _remembered_attendance():
     data = session.get(GUEST_KEY)
     if not isinstance(data, dict):
         return None
     attendance = db.session.get(Attendance, data.get("attendance_id"))
     if attendance is None or attendance.meeting_id != data.get("meeting_id"):
         return None
+    return attendance
+
+
+def current_guest():
+    """The guest of the current session, while their meeting is still live; else None.
+
+    Only a live meeting's guest acts (answers, hands): once it is closed the session no longer
+    names an actor, though `closed_guest_meeting` still tells the page what the guest followed."""
+    attendance = _remembered_attendance()
+    if attendance is None:
+        return None
     meeting = db.session.get(Meeting, attendance.meeting_id)
     if meeting is None or meeting.status != "live":
         return None
     return Guest(attendance.id, attendance.meeting_id, attendance.guest_name)
+
+
+def closed_guest_meeting():
+    """The closed meeting this session's guest followed (reloading after the close, or opening
+    the page late), else None: their phone shows that it is closed and what was decided."""
+    attendance = _remembered_attendance()
+    if attendance is None:
+        return None
+    meeting = db.session.get(Meeting, attendance.meeting_id)
+    if meeting is None or meeting.status != "closed":
+        return None
+    return meeting
 
 
 def remember_guest(attendance):

@@ -4,15 +4,19 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..errors import NotFound, ServiceError
-from ..extensions import db
+from .. import realtime
+from ..errors import Conflict, NotFound, ServiceError
+from ..extensions import db, socketio
 from ..i18n import _l
 from ..models import (
     DAY_ROLES,
     Attendance,
+    Decision,
+    HandRaise,
     Meeting,
     MeetingRole,
     Member,
+    RoundAnswer,
 )
 from ..pipeline import change
 from .rules import bump_revision, require_console, require_not_closed
@@ -81,8 +85,22 @@ def assign_role(actor, meeting_id, role, member_id):
         publish_live(c, meeting_id, regions=("status",))
 
 
+def _counted_somewhere(row):
+    """The attendance row is referred to: by a decision's present list, an answer, a hand."""
+    if row.id is None:
+        return False
+    for model in (RoundAnswer, HandRaise):
+        if db.session.scalar(select(model.id).where(model.attendance_id == row.id).limit(1)):
+            return True
+    decisions = db.session.scalars(
+        select(Decision.present).where(Decision.meeting_id == row.meeting_id)
+    ).all()
+    return any(row.id in (present or []) for present in decisions)
+
+
 def set_attendance(actor, meeting_id, member_id, status):
-    """Mark a member present or excused (or unknown, with status None)."""
+    """Mark a member present or excused (or not said, with status None: refused once the
+    presence counts in a decision, a round or the speaker queue, whose rows refer to it)."""
     meeting = get_meeting(meeting_id)
     require_console(actor, meeting)
     require_not_closed(meeting)
@@ -91,12 +109,23 @@ def set_attendance(actor, meeting_id, member_id, status):
     member = db.session.get(Member, member_id)
     if member is None:
         raise NotFound(_l("Ce membre n’existe pas."))
-    with change() as c:
-        row = db.session.scalar(
-            select(Attendance).where(
-                Attendance.meeting_id == meeting_id, Attendance.member_id == member_id
-            )
+    row = db.session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting_id, Attendance.member_id == member_id
         )
+    )
+    if status is None and row is not None and _counted_somewhere(row):
+        raise Conflict(
+            _l(
+                "La présence de %(name)s compte déjà dans une décision, un tour ou la file de "
+                "parole : elle reste indiquée (choisissez « Excusé·e » en cas de départ).",
+                name=member.display_name,
+            ),
+            code="attendance_counted",
+        )
+    row_id = row.id if row is not None else None
+    with change() as c:
+        row = db.session.get(Attendance, row_id) if row_id else None
         if status is None:
             if row is not None:
                 db.session.delete(row)
@@ -115,3 +144,66 @@ def set_attendance(actor, meeting_id, member_id, status):
             date=meeting.scheduled_for.isoformat(),
         )
         publish_live(c, meeting_id, regions=("status",))
+
+
+def mark_present(actor, meeting_id, member_ids=None):
+    """Mark present, in one change and one trace, every active member not yet said (no
+    `member_ids`: "Tout le monde est là"; else only those, e.g. the phones that follow). Those
+    already present or excused keep their state. Return how many were marked."""
+    meeting = get_meeting(meeting_id)
+    require_console(actor, meeting)
+    require_not_closed(meeting)
+    query = select(Member).where(Member.deactivated_at.is_(None))
+    if member_ids is not None:
+        query = query.where(Member.id.in_(member_ids))
+    said = set(
+        db.session.scalars(
+            select(Attendance.member_id).where(
+                Attendance.meeting_id == meeting_id, Attendance.member_id.is_not(None)
+            )
+        )
+    )
+    marked = [m.id for m in db.session.scalars(query.order_by(Member.id)) if m.id not in said]
+    if not marked:
+        raise Conflict(
+            _l("Chaque personne a déjà sa présence indiquée : rien à changer."),
+            code="nothing_to_mark",
+        )
+    with change() as c:
+        for member_id in marked:
+            db.session.add(Attendance(meeting_id=meeting_id, member_id=member_id, status="present"))
+        bump_revision(meeting_id)
+        c.trace(
+            actor,
+            "attendance_marked_present",
+            meeting,
+            meeting=meeting,
+            member_ids=marked,
+            count=len(marked),
+            date=meeting.scheduled_for.isoformat(),
+        )
+        publish_live(c, meeting_id, regions=("status",))
+    return len(marked)
+
+
+def phone_followers(meeting_id):
+    """The members whose phone follows this Friday's live page now (their socket is in the
+    phone room; like the document's presence, what this process's sockets say), by name."""
+    server = socketio.server
+    if meeting_id is None or server is None:
+        return []
+    sids = [
+        sid
+        for sid, _eio in server.manager.get_participants(
+            realtime.NAMESPACE, realtime.live_room(meeting_id, "phone")
+        )
+    ]
+    if not sids:
+        return []
+    rooms = set()
+    for sid in sids:
+        rooms.update(server.rooms(sid, namespace=realtime.NAMESPACE))
+    members = db.session.scalars(
+        select(Member).where(Member.deactivated_at.is_(None)).order_by(Member.display_name)
+    ).all()
+    return [m for m in members if realtime.member_room(m.id) in rooms]

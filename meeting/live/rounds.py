@@ -25,6 +25,10 @@ from .state import (
     round_results,
 )
 
+# Opening or closing a round also changes the console's decision form (it names the round and
+# takes its objections), which lives in the "decisions" region.
+ROUND_AND_DECISION_FORM = ("round", "decisions")
+
 
 def start_round(actor, meeting_id, kind, question, options=None):
     """Open a consent round or a vote on the current point (one round at a time)."""
@@ -66,7 +70,8 @@ def start_round(actor, meeting_id, kind, question, options=None):
         db.session.add(round_)
         bump_revision(meeting_id)
         c.trace(actor, "round_opened", round_, meeting=meeting, kind=kind, title=item.title)
-        publish_live(c, meeting_id, regions=("round",))
+        # the console's decision form names the round it follows
+        publish_live(c, meeting_id, regions=ROUND_AND_DECISION_FORM)
     return round_
 
 
@@ -87,16 +92,22 @@ def answer_round(actor, round_id, answer, reason=None):
     choices = CONSENT_ANSWERS if round_.kind == "consent" else round_.options
     if answer not in choices:
         raise ServiceError(
-            _l("Cette réponse n’est pas possible pour ce tour."), code="invalid_answer"
+            _l("Cette réponse n’est pas possible pour ce tour."),
+            code="invalid_answer",
+            field="answer",
         )
     reason = (reason or "").strip() or None
     if answer == "object" and not reason:
         raise ServiceError(
-            _l("Une objection s’accompagne d’une raison : écrivez-la."), code="missing_reason"
+            _l("Une objection s’accompagne d’une raison : écrivez-la."),
+            code="missing_reason",
+            field="reason",
         )
     if reason and len(reason) > 2000:
         raise ServiceError(
-            _l("La raison est trop longue (2000 caractères au plus)."), code="invalid_field"
+            _l("La raison est trop longue (2000 caractères au plus)."),
+            code="invalid_field",
+            field="reason",
         )
     for _attempt in range(2):
         try:
@@ -110,11 +121,17 @@ def answer_round(actor, round_id, answer, reason=None):
                 if row is None:
                     db.session.add(
                         RoundAnswer(
-                            round_id=round_id, attendance_id=who.id, answer=answer, reason=reason
+                            round_id=round_id,
+                            attendance_id=who.id,
+                            answer=answer,
+                            reason=reason,
+                            objection=reason if answer == "object" else None,
                         )
                     )
                 else:
                     row.answer, row.reason, row.answered_at = answer, reason, utcnow()
+                    if answer == "object":  # an objection lifted later stays known
+                        row.objection = reason
                 bump_revision(meeting.id)
             publish_live_soon(meeting.id, ("round",))
             return answer
@@ -138,7 +155,8 @@ def close_round(actor, round_id):
         bump_revision(meeting.id)
         results = round_results(round_)
         c.trace(actor, "round_closed", round_, meeting=meeting, total=results["total"])
-        publish_live(c, meeting.id, regions=("round",))
+        # the console's decision form is prefilled from the round's final answers
+        publish_live(c, meeting.id, regions=ROUND_AND_DECISION_FORM)
     return round_
 
 

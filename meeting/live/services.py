@@ -18,7 +18,13 @@ from .items import (  # noqa: F401
     reorder,
     set_timebox,
 )
-from .roles import assign_role, rotation_suggestions, set_attendance  # noqa: F401
+from .roles import (  # noqa: F401
+    assign_role,
+    mark_present,
+    phone_followers,
+    rotation_suggestions,
+    set_attendance,
+)
 from .rounds import answer_round, close_round, start_round  # noqa: F401
 from .rules import DEFAULT_TIMEBOX, MAX_TIMEBOX, bump_revision, clean_timebox  # noqa: F401
 from .session import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, advance, control_timer  # noqa: F401

@@ -172,6 +172,22 @@ def _paris_offset(meeting):
     return local.utcoffset()
 
 
+# What the projector shows at most, so that it never needs scrolling on a 16:9 screen
+# (static/css/screen.css sizes the rest from the viewport): the next points, the latest
+# decisions and actions, and how long a decision's statement may be before it becomes an
+# excerpt ("suite sur vos téléphones"). The phones and the console show everything.
+SCREEN_NEXT_ITEMS = 3
+SCREEN_LIMITS = {
+    "decisions": 2,
+    "actions": 3,
+    "statement": 180,
+    "excerpt": 150,
+    "hands": 4,
+    "objections": 3,
+    "reason": 160,
+}
+
+
 def live_context(meeting, viewer=None, view=None):
     """Everything a view of the live Friday shows, read once. `meeting` is a row, an unsaved
     Friday (shown before its row exists) or an id. Only the console reads the member list."""
@@ -192,11 +208,15 @@ def live_context(meeting, viewer=None, view=None):
         members = db.session.scalars(
             select(Member).where(Member.deactivated_at.is_(None)).order_by(Member.display_name)
         ).all()
+    pending = [i for i in items if i.status == "pending"]
     return {
         "meeting": meeting,
         "items": items,
         "current": current,
-        "next_items": [i for i in items if i.status == "pending"][:3],
+        # The screen shows the next few points and how many follow ("et N autres points").
+        "next_items": pending[:SCREEN_NEXT_ITEMS],
+        "next_hidden": max(0, len(pending) - SCREEN_NEXT_ITEMS),
+        "screen_limits": SCREEN_LIMITS,
         "timer": timer_state(current),
         "queue": speaker_queue(meeting_id),
         "speaker": speaker,

@@ -14,20 +14,21 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
 from .. import commands, permissions
 from ..commands import current_actor
-from ..errors import ServiceError
+from ..errors import ServiceError, field_errors
 from ..extensions import limiter
 from ..i18n import _
 from ..meetings import dates
 from ..meetings import services as meetings
 from ..models import DAY_ROLES
 from . import services
-from .guests import remember_guest
+from .guests import closed_guest_meeting, remember_guest
 
 bp = Blueprint("live", __name__)
 
@@ -61,15 +62,34 @@ def console(day):
             meeting = meetings.ensure_meeting(meeting.scheduled_for)  # the first change makes it
             commands.run_form(name, request.form, meeting_id=meeting.id)
         except ServiceError as exc:
-            flash(exc.message, "error")
+            # Shown beside the form that was posted, with what was typed (the page reads it
+            # once); a refusal of a form this page does not draw goes to the top.
+            session[CONSOLE_ERROR] = {
+                "form": _form_key(request.form),
+                "message": exc.message,
+                "fields": field_errors(exc),
+                "values": {
+                    key: request.form.getlist(key)
+                    for key in request.form
+                    if key not in ("csrf_token", "op")
+                },
+            }
         return redirect(url_for("live.console", day=day)), 303
     context = services.live_context(meeting, viewer=actor, view="console")
+    form_error = session.pop(CONSOLE_ERROR, None)
+    if form_error and form_error.get("form") not in _console_forms(context):
+        flash(form_error["message"], "error")
+        form_error = None
+    followers = services.phone_followers(meeting.id) if meeting.status != "closed" else []
+    said = {a.member_id for a in context["attendance"] if a.member_id}
     return render_template(
         "live/console.html",
         view="console",
         candidates=services.candidates(meeting.id),
         suggestions=services.rotation_suggestions(meeting.id),
         day_roles=DAY_ROLES,
+        form_error=form_error,
+        followers=[m for m in followers if m.id not in said],
         **context,
     )
 
@@ -80,9 +100,39 @@ FORM_NAMES = {
     "add_entries": "add_agenda_entries",
     "add_item": "add_agenda_item",
     "attendance": "set_attendance",
+    "everyone_present": "mark_present",
+    "followers_present": "mark_present",
     "start": "start_meeting",
     "close": "close_meeting",
 }
+
+CONSOLE_ERROR = "console_error"  # session key: the refusal of the last console form posted
+
+
+def _form_key(form):
+    """Which of the console's forms was posted: its `op`, and the row it acts on when the
+    page draws one form per role or per member."""
+    op = form.get("op") or ""
+    if op == "assign_role":
+        return f"assign_role-{form.get('role', '')}"
+    if op == "attendance":
+        return f"attendance-{form.get('member_id', '')}"
+    return op
+
+
+def _console_forms(context):
+    """The keys of the forms the console draws now (its own, not those of the live regions)."""
+    status = context["meeting"].status
+    if status == "closed":
+        return set()
+    keys = {"close", "everyone_present", "followers_present"}
+    keys |= {f"attendance-{m.id}" for m in context["members"]}
+    if status == "preparing":
+        keys |= {"prepare", "add_entries", "add_item", "start"}
+        keys |= {f"assign_role-{role}" for role in DAY_ROLES}
+    elif context["current"] is not None:
+        keys |= {"record_decision", "add_action"}
+    return keys
 
 
 def _command_name(form):
@@ -106,6 +156,14 @@ def phone(day):
     meeting = _meeting(day)
     actor = current_actor()
     if actor is None:
+        closed = closed_guest_meeting()
+        if closed is not None and closed.id == meeting.id:
+            # A guest of this Friday reloading after the close: what was decided, not sign-in.
+            if request.method == "POST":  # sent just as it closed: nothing is recorded
+                flash(_("La réunion est close : rien n’a été enregistré."), "error")
+                return redirect(url_for("live.phone", day=day)), 303
+            context = services.live_context(meeting, view="phone")
+            return render_template("live/closed.html", view="phone", **context)
         return current_app.login_manager.unauthorized()
     if not permissions.can_follow_live(actor, meeting):
         abort(403)

@@ -5,6 +5,8 @@ Reading never writes: `for_day` shows a Friday that has no row yet (a transient 
 never added to the session); the first change (`ensure_meeting`, inside a service) creates it.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +18,8 @@ from ..labels import MEETING_STATUS_LABELS
 from ..models import Meeting
 from ..models.base import utcnow
 from ..pipeline import change
-from .dates import meeting_hours, next_meeting_after, next_meeting_date, today_in_place
+from . import dates
+from .dates import meeting_hours, next_meeting_after
 
 MEETING_STATUSES = ("preparing", "live", "closed")
 
@@ -46,7 +49,7 @@ def _unsaved(day):
 
 def _refuse_past(day):
     """A past Friday that has no row was never prepared: there is nothing to show or create."""
-    if day < today_in_place():
+    if day < dates.today_in_place():
         raise NotFound(_l("Aucune réunion n’a été préparée pour le %(date)s.", date=long_date(day)))
 
 
@@ -59,9 +62,18 @@ def for_day(day):
     return _unsaved(day)
 
 
-def coming_meeting():
-    """The coming Friday, read only (its row may not exist yet)."""
-    return for_day(next_meeting_date())
+def coming_day(today=None):
+    """The Friday people are preparing for: the coming meeting day, or, once it is closed (a
+    Friday afternoon after the meeting), the first one after it that is not closed."""
+    day = dates.next_meeting_date(today)
+    while (meeting := find_meeting(day)) is not None and meeting.status == "closed":
+        day += timedelta(days=7)
+    return day
+
+
+def coming_meeting(today=None):
+    """The coming Friday (see `coming_day`), read only (its row may not exist yet)."""
+    return for_day(coming_day(today))
 
 
 def ensure_meeting(day):
@@ -186,6 +198,7 @@ def close_meeting(actor, meeting_id):
                 status="closed",
                 closed_at=now,
                 join_code=None,
+                speaker_attendance_id=None,  # nobody has the floor on a closed Friday
                 live_revision=Meeting.live_revision + 1,
             )
         ).rowcount

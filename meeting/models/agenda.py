@@ -159,7 +159,16 @@ class RoundAnswer(db.Model):
     attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"))
     answer: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str | None] = mapped_column(Text)
+    # The reason of this person's objection, kept when they answer again: the decision says
+    # who objected and how the objection was lifted (their answer after it).
+    objection: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="answers")
+
+    @property
+    def objection_lifted(self):
+        """They objected in this round, then answered something else."""
+        return self.objection is not None and self.answer != "object"
+
     attendance: Mapped[Attendance] = relationship()

@@ -7,6 +7,7 @@ from .. import permissions
 from ..commands import command
 from ..errors import ServiceError
 from ..i18n import _l
+from ..labels import field_label
 from ..meetings import dates
 from ..meetings import services as meetings
 from ..realtime import document_day_room, document_room
@@ -158,6 +159,8 @@ def set_typing(actor, typing, meeting_id=None, day=None):
 def _day_key(day):
     if day is None:
         raise ServiceError(
-            _l("Le champ « %(name)s » est obligatoire.", name="meeting_id"), code="missing_field"
+            _l("Le champ « %(name)s » est obligatoire.", name=field_label("meeting_id")),
+            code="missing_field",
+            field="meeting_id",
         )
     return f"day:{dates.parse_meeting_date(day).isoformat()}"

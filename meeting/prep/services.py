@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import _l
 from ..labels import NEED_LABELS
 from ..meetings import services as meetings
-from ..models import Entry, EntryRevision, EventProposal, Meeting
+from ..models import AgendaItem, Entry, EntryRevision, EventProposal, Meeting
 from ..models.base import utcnow
 from ..pipeline import already_applied, change, clean_op_id
 
@@ -91,6 +91,20 @@ def waiting_proposals():
         .options(selectinload(EventProposal.entry), selectinload(EventProposal.meeting))
         .order_by(EventProposal.created_at)
     ).all()
+
+
+def carried_over(meeting):
+    """The points carried to this Friday's agenda when an earlier Friday closed, in agenda
+    order, each as (the Friday it comes from, its title): read only, for the document."""
+    if meeting.id is None:
+        return []
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id, AgendaItem.carried_from_id.is_not(None))
+        .options(selectinload(AgendaItem.carried_from).selectinload(AgendaItem.meeting))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+    return [(item.carried_from.meeting.scheduled_for, item.title) for item in items]
 
 
 def get_entry(entry_id):
@@ -173,6 +187,7 @@ def clean_title(title):
         raise ServiceError(
             _l("Le titre ne doit pas dépasser %(n)s caractères.", n=MAX_TITLE),
             code="title_too_long",
+            field="title",
         )
     return title or None
 
@@ -181,7 +196,9 @@ def clean_body(body):
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise ServiceError(
-            _l("Le texte est vide : écrivez quelque chose avant d’envoyer."), code="empty_body"
+            _l("Le texte est vide : écrivez quelque chose avant d’envoyer."),
+            code="empty_body",
+            field="body",
         )
     if len(body) > MAX_BODY:
         raise ServiceError(
@@ -190,6 +207,7 @@ def clean_body(body):
                 n=f"{MAX_BODY:,}".replace(",", "\u202f"),
             ),
             code="body_too_long",
+            field="body",
         )
     return body
 

@@ -6,14 +6,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import commands, permissions
-from ..errors import ServiceError
+from ..errors import ServiceError, field_errors
 from ..i18n import _
 from ..labels import KIND_LABELS, MEETING_STATUS_LABELS
+from ..live import services as live
 from ..meetings import dates
 from ..meetings import services as meetings
 from ..members.services import has_members
 from ..traces.services import list_traces
-from . import presence, services
+from . import merge, presence, services
 
 bp = Blueprint("prep", __name__)
 
@@ -22,12 +23,13 @@ bp = Blueprint("prep", __name__)
 def home():
     if not has_members():
         return redirect(url_for("members.first_run"))
-    context = {"traces": [], "meeting": None}
-    day = dates.next_meeting_date()
+    context = {"traces": [], "meeting": None, "live_meeting": None}
+    day = meetings.coming_day()  # once today's Friday is closed, the one after it
     if permissions.can_read_document(current_user):
-        meeting = meetings.coming_meeting()
+        meeting = meetings.for_day(day)
         context.update(
             meeting=meeting,
+            live_meeting=live.live_meeting(),
             counts=services.counts_by_kind(meeting),
             needs=services.open_needs(),
             proposals=services.waiting_proposals(),
@@ -57,6 +59,7 @@ def _render_document(meeting, status=200, **extra):
         "status_labels": MEETING_STATUS_LABELS,
         "next_day": dates.next_meeting_after(meeting),
         "people": presence.snapshot(meeting.id),
+        "carried": services.carried_over(meeting),
         "form": {},
         "op_id": secrets.token_hex(12),
     }
@@ -91,8 +94,10 @@ def add_entry(day):
             exc.status,
             form=form,
             form_error=exc.message,
+            errors=field_errors(exc),
             op_id=form.get("op_id") or secrets.token_hex(12),
         )
+    # Without JavaScript the anchor scrolls to the new entry, which :target highlights.
     return redirect(url_for("prep.document", day=day, _anchor=f"entree-{ack['entry_id']}"))
 
 
@@ -128,10 +133,19 @@ def edit_entry(day, entry_id):
         commands.run_form("edit_entry", form, entry_id=entry_id, revision=revision)
     except ServiceError as exc:
         if exc.code == "stale":
+            current = exc.details["current"]
+            # What differs, marked word by word (the reader's text against the saved one).
+            body_diff, changes = merge.word_diff(form.get("body", ""), current["body"])
+            title_diff, title_changes = merge.word_diff(
+                form.get("title", ""), current["title"] or ""
+            )
             return render_template(
                 "prep/edit.html",
                 form=form,
-                conflict=exc.details["current"],
+                conflict=current,
+                body_diff=body_diff,
+                title_diff=title_diff if title_changes else None,
+                changes=changes + title_changes,
                 error=exc.message,
                 **context,
             ), 409
@@ -205,7 +219,7 @@ def need_action(day, entry_id):
 def start_meeting(day):
     meeting = _saved_meeting_for(day)
     commands.run_form("start_meeting", request.form, meeting_id=meeting.id)
-    return redirect(url_for("prep.document", day=day))
+    return redirect(url_for("live.console", day=day))  # who starts it runs it
 
 
 @bp.route("/vendredi/<day>/clore", methods=["POST"])

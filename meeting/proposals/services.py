@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import permissions, realtime
-from ..errors import Conflict, NotFound, ServiceError, require
+from ..errors import Conflict, FieldErrors, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l
 from ..labels import PROPOSAL_STATUS_LABELS
@@ -35,10 +35,12 @@ ALLOWED_TRANSITIONS = {
 }
 
 
-def _int_field(value, label, low, high, required):
+def _int_field(value, label, low, high, required, field=None):
     if value in (None, ""):
         if required:
-            raise ServiceError(_l("Indiquez %(label)s.", label=label), code="missing_field")
+            raise ServiceError(
+                _l("Indiquez %(label)s.", label=label), code="missing_field", field=field
+            )
         return None
     try:
         number = int(value)
@@ -46,6 +48,7 @@ def _int_field(value, label, low, high, required):
         raise ServiceError(
             _l("%(label)s doit être un nombre entier.", label=label.capitalize()),
             code="invalid_field",
+            field=field,
         ) from None
     if not low <= number <= high:
         raise ServiceError(
@@ -56,40 +59,71 @@ def _int_field(value, label, low, high, required):
                 high=high,
             ),
             code="invalid_field",
+            field=field,
         )
     return number
 
 
-def clean_wished_dates(wished, today):
-    """One to three (date, time) pairs, in the future; returned as ISO strings."""
-    cleaned = []
-    for raw_date, raw_time in wished:
+def _wished_problems(wished, today):
+    """The cleaned (date, time) pairs and {form field: refusal} for the ones that are wrong
+    (fields `date_<n>` / `time_<n>`, counted from 1 as the form shows them)."""
+    cleaned, problems = [], {}
+    for n, (raw_date, raw_time) in enumerate(wished, start=1):
         raw_date, raw_time = (raw_date or "").strip(), (raw_time or "").strip()
         if not raw_date and not raw_time:
             continue
+        day = at = None
         try:
             day = date.fromisoformat(raw_date)
         except ValueError:
-            raise ServiceError(
-                _l("« %(value)s » n’est pas une date valide.", value=raw_date), code="invalid_date"
-            ) from None
-        if day < today:
-            raise ServiceError(_l("La date souhaitée doit être à venir."), code="past_date")
-        at = None
+            problems[f"date_{n}"] = ServiceError(
+                _l("« %(value)s » n’est pas une date valide.", value=raw_date),
+                code="invalid_date",
+                field=f"date_{n}",
+            )
+        if day is not None and day < today:
+            problems[f"date_{n}"] = ServiceError(
+                _l("La date souhaitée doit être à venir."), code="past_date", field=f"date_{n}"
+            )
         if raw_time:
             try:
                 at = time.fromisoformat(raw_time)
             except ValueError:
-                raise ServiceError(
+                problems[f"time_{n}"] = ServiceError(
                     _l("« %(value)s » n’est pas une heure valide (HH:MM).", value=raw_time),
                     code="invalid_time",
-                ) from None
-        cleaned.append({"date": day.isoformat(), "time": at.strftime("%H:%M") if at else None})
-    if not cleaned:
-        raise ServiceError(_l("Indiquez au moins une date souhaitée."), code="missing_date")
+                    field=f"time_{n}",
+                )
+        if day is not None:
+            cleaned.append({"date": day.isoformat(), "time": at.strftime("%H:%M") if at else None})
+    if not cleaned and not problems:
+        problems["date_1"] = ServiceError(
+            _l("Indiquez au moins une date souhaitée."), code="missing_date", field="date_1"
+        )
     if len(cleaned) > MAX_WISHED:
-        raise ServiceError(_l("Trois dates souhaitées au plus."), code="too_many_dates")
+        problems.setdefault(
+            "date_1",
+            ServiceError(
+                _l("Trois dates souhaitées au plus."), code="too_many_dates", field="date_1"
+            ),
+        )
+    return cleaned, problems
+
+
+def clean_wished_dates(wished, today):
+    """One to three (date, time) pairs, in the future; returned as ISO strings."""
+    cleaned, problems = _wished_problems(wished, today)
+    if problems:
+        raise next(iter(problems.values()))
     return cleaned
+
+
+def _refuse(problems):
+    """Raise what was wrong with the form: one field's refusal as it is (its own message and
+    code), several at once as FieldErrors (each message beside its field)."""
+    if len(problems) == 1:
+        raise next(iter(problems.values()))
+    raise FieldErrors({name: error.message for name, error in problems.items()})
 
 
 def propose_event(
@@ -109,31 +143,71 @@ def propose_event(
     require(permissions.can_propose_event(actor))
     meeting = meetings.get_meeting(meeting_id)
     prep.ensure_open(meeting)
-    title = prep.clean_title(title)
-    if not title:
-        raise ServiceError(_l("Donnez un titre à l’événement."), code="missing_title")
-    description = prep.clean_body(description)
-    wished = clean_wished_dates(wished, dates.today_in_place())
-    duration = _int_field(duration_minutes, _("la durée (en minutes)"), 15, 24 * 60, True)
+    # Every field is checked before refusing, so that the form shows all its problems at once.
+    problems = {}
+
+    def check(field, clean, *args):
+        try:
+            return clean(*args)
+        except ServiceError as exc:
+            exc.details.setdefault("field", field)
+            problems[field] = exc
+            return None
+
+    title = check("title", prep.clean_title, title)
+    if not title and "title" not in problems:
+        problems["title"] = ServiceError(
+            _l("Donnez un titre à l’événement."), code="missing_title", field="title"
+        )
+    description = check("description", prep.clean_body, description)
+    wished, wished_problems = _wished_problems(wished, dates.today_in_place())
+    problems.update(wished_problems)
+    duration = check(
+        "duration_minutes",
+        _int_field,
+        duration_minutes,
+        _("la durée (en minutes)"),
+        15,
+        24 * 60,
+        True,
+        "duration_minutes",
+    )
     if place not in PLACES:
-        raise ServiceError(
+        problems["place"] = ServiceError(
             _l("Choisissez un lieu : la maison, le Jardin du Ravelin ou ailleurs."),
             code="invalid_place",
+            field="place",
         )
     place_detail = " ".join((place_detail or "").split()) or None
     if place == "elsewhere" and not place_detail:
-        raise ServiceError(_l("Précisez où aura lieu l’événement."), code="missing_place")
+        problems["place_detail"] = ServiceError(
+            _l("Précisez où aura lieu l’événement."), code="missing_place", field="place_detail"
+        )
     if place_detail and len(place_detail) > 200:
-        raise ServiceError(_l("Le lieu ne doit pas dépasser 200 caractères."), code="invalid_place")
-    attendance = _int_field(
-        expected_attendance, _("le nombre de personnes attendues"), 1, 1000, False
+        problems["place_detail"] = ServiceError(
+            _l("Le lieu ne doit pas dépasser 200 caractères."),
+            code="invalid_place",
+            field="place_detail",
+        )
+    attendance = check(
+        "expected_attendance",
+        _int_field,
+        expected_attendance,
+        _("le nombre de personnes attendues"),
+        1,
+        1000,
+        False,
+        "expected_attendance",
     )
     material = (material_needs or "").strip() or None
     if material and len(material) > MAX_MATERIAL:
-        raise ServiceError(
+        problems["material_needs"] = ServiceError(
             _l("Les besoins matériels ne doivent pas dépasser %(n)s caractères.", n=MAX_MATERIAL),
             code="invalid_field",
+            field="material_needs",
         )
+    if problems:
+        _refuse(problems)
     op_id = clean_op_id(op_id)
     done = already_applied(actor, op_id, "propose_event")
     if done is not None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..errors import ServiceError
+from ..errors import ServiceError, field_errors
 from ..labels import PLACE_LABELS, PROPOSAL_STATUS_LABELS
 from ..meetings import dates
 from ..meetings import services as meetings
@@ -16,11 +16,32 @@ from . import services
 bp = Blueprint("proposals", __name__)
 
 
+# The proposal form's fields in the order the page shows them (the error summary follows it).
+FORM_FIELDS = (
+    "title",
+    "description",
+    "date_1",
+    "time_1",
+    "date_2",
+    "time_2",
+    "date_3",
+    "time_3",
+    "duration_minutes",
+    "place",
+    "place_detail",
+    "expected_attendance",
+    "material_needs",
+)
+
+
 def _form_context(meeting, form, error=None):
+    errors = field_errors(error) if error is not None else {}
     return {
         "meeting": meeting,
         "form": form,
-        "error": error,
+        "error": error.message if error is not None else None,
+        "errors": errors,
+        "error_list": [(name, errors[name]) for name in FORM_FIELDS if name in errors],
         "places": PLACES,
         "place_labels": PLACE_LABELS,
         "op_id": form.get("op_id") or secrets.token_hex(12),
@@ -55,7 +76,7 @@ def propose(day):
         )
     except ServiceError as exc:
         return render_template(
-            "proposals/form.html", **_form_context(meeting, form, exc.message)
+            "proposals/form.html", **_form_context(meeting, form, exc)
         ), exc.status
     return redirect(url_for("prep.document", day=day, _anchor=f"entree-{proposal.entry_id}"))
 

@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..i18n import _, iso_date_long
+from ..i18n import _, iso_date_long, ngettext
 from ..labels import MODE_LABELS, PROPOSAL_STATUS_LABELS, ROLE_LABELS
 from ..models import Attendance, Member
 
@@ -39,6 +39,7 @@ class People:
             if trace.actor_id is not None:
                 member_ids.add(trace.actor_id)
             member_ids.update(data[k] for k in MEMBER_KEYS if isinstance(data.get(k), int))
+            member_ids.update(m for m in data.get("member_ids") or () if isinstance(m, int))
             if isinstance(data.get("attendance_id"), int):
                 attendance_ids.add(data["attendance_id"])
         members = (
@@ -179,7 +180,20 @@ def _attendance_set(t, d, who, p):
     )
 
 
+def _attendance_marked_present(t, d, who, p):
+    names = ", ".join(p.member(m) for m in d.get("member_ids") or ())
+    return ngettext(
+        "%(name)s a marqué présent·e le %(date)s : %(names)s.",
+        "%(name)s a marqué %(num)s personnes présentes le %(date)s : %(names)s.",
+        d["count"],
+        name=who,
+        date=_day(d["date"]),
+        names=names,
+    )
+
+
 RENDERERS = {
+    "attendance_marked_present": _attendance_marked_present,
     "entry_added": _entry_added,
     "entry_edited": _entry_edited,
     "entry_deleted": _entry_deleted,
@@ -211,10 +225,11 @@ RENDERERS = {
     "agenda_prepared": lambda t, d, who, p: _(
         "%(name)s a préparé l’ordre du jour du %(date)s.", name=who, date=_day(d["date"])
     ),
-    "agenda_items_added": lambda t, d, who, p: _(
-        "%(name)s a mis %(n)s point(s) à l’ordre du jour du %(date)s.",
+    "agenda_items_added": lambda t, d, who, p: ngettext(
+        "%(name)s a mis %(num)s point à l’ordre du jour du %(date)s.",
+        "%(name)s a mis %(num)s points à l’ordre du jour du %(date)s.",
+        int(d["n"]),
         name=who,
-        n=d["n"],
         date=_day(d["date"]),
     ),
     "agenda_item_added": lambda t, d, who, p: _(
@@ -224,10 +239,11 @@ RENDERERS = {
         "%(name)s a retiré « %(title)s » de l’ordre du jour.", name=who, title=d["title"]
     ),
     "agenda_reordered": lambda t, d, who, p: _("%(name)s a réordonné l’ordre du jour.", name=who),
-    "timebox_set": lambda t, d, who, p: _(
-        "%(name)s a prévu %(n)s minutes pour « %(title)s ».",
+    "timebox_set": lambda t, d, who, p: ngettext(
+        "%(name)s a prévu %(num)s minute pour « %(title)s ».",
+        "%(name)s a prévu %(num)s minutes pour « %(title)s ».",
+        int(d["minutes"]),
         name=who,
-        n=d["minutes"],
         title=d["title"],
     ),
     "role_assigned": lambda t, d, who, p: _(
@@ -242,7 +258,9 @@ RENDERERS = {
         "« %(title)s » est reporté au vendredi suivant.", title=d["title"]
     ),
     "round_opened": _round_opened,
-    "round_closed": lambda t, d, who, p: _("Tour fermé : %(n)s réponse(s).", n=d["total"]),
+    "round_closed": lambda t, d, who, p: ngettext(
+        "Tour fermé : %(num)s réponse.", "Tour fermé : %(num)s réponses.", int(d["total"])
+    ),
     "decision_recorded": lambda t, d, who, p: _(
         "Décision n° %(n)s (%(mode)s) sur « %(title)s ».",
         n=d["number"],

@@ -34,6 +34,7 @@ KINDS = {
     "timebox_set": _l("Durées prévues"),
     "role_assigned": _l("Rôles du jour"),
     "attendance_set": _l("Présences"),
+    "attendance_marked_present": _l("Présences marquées d’un coup"),
     "item_advanced": _l("Points en cours"),
     "item_postponed": _l("Points reportés"),
     "round_opened": _l("Tours ouverts"),

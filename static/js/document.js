@@ -11,6 +11,9 @@
  * - Before the Friday has a row (data-meeting-id=""), the page joins nothing: its first entry
  *   is sent with the day, and the ack's meeting_id then joins the document's room.
  * - A refusal is shown next to the form that sent it (live.showAckError).
+ * - Once the server has an added entry (its ack), the draft is forgotten, "Ajouté : <titre> —
+ *   voir" shows beside the button, and the page scrolls to the new entry and highlights it
+ *   for a moment (no smooth scroll when the reader asked for reduced motion).
  */
 (function () {
   "use strict";
@@ -170,8 +173,12 @@
   live.on("meeting_created", function (fact) {
     if (meetingId === null && fact.day === day) setMeetingId(fact.meeting_id);
   });
+  // The Friday started or closed elsewhere: reload for its new layout — not when this page is
+  // already leaving (its own "Commencer" form is taking the facilitator to the console).
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
   live.on("meeting_status_changed", function (fact) {
-    if (fact.meeting_id === meetingId) window.location.reload();
+    if (fact.meeting_id === meetingId && !leaving) window.location.reload();
   });
 
   // -- the outbox: entries written offline (kept by live.js) -------------------------------
@@ -278,7 +285,67 @@
     window.localStorage.removeItem(draftKey);
     var preview = document.getElementById("entry-preview");
     if (preview) preview.hidden = true;
+    var status = document.getElementById("draft-status");
+    if (status) status.textContent = "";  // "Brouillon retrouvé" is about a text now sent
     live.clearAckError(form);
+  }
+
+  // -- once added: say so beside the button, then show the entry -------------------------
+
+  var ADDED_WAIT = 5000;  // the entry's fact may come after the ack (or with the room joined)
+  var HIGHLIGHT = 4000;
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function whenPresent(id, then) {
+    var node = document.getElementById(id);
+    if (node) { then(node); return; }
+    var observer = new MutationObserver(function () {
+      var found = document.getElementById(id);
+      if (!found) return;
+      observer.disconnect();
+      window.clearTimeout(timer);
+      then(found);
+    });
+    var timer = window.setTimeout(function () { observer.disconnect(); }, ADDED_WAIT);
+    observer.observe(root, { childList: true, subtree: true });
+  }
+
+  function showAdded(entryId, typedTitle) {
+    var note = document.getElementById("entry-added");
+    var id = "entree-" + entryId;
+    function write(title) {
+      if (!note) return;
+      note.textContent = "";
+      note.appendChild(document.createTextNode((note.dataset.added || "") + " " + title + " — "));
+      var link = document.createElement("a");
+      link.href = "#" + id;
+      link.textContent = note.dataset.see || "";
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(id);
+        if (!target) return;
+        event.preventDefault();
+        reveal(target);
+      });
+      note.appendChild(link);
+      note.hidden = false;
+    }
+    write(typedTitle || "");
+    whenPresent(id, function (node) {
+      var heading = node.querySelector("h3");
+      write(heading ? heading.textContent.trim() : typedTitle || "");
+      reveal(node);
+    });
+  }
+
+  function reveal(node) {
+    node.scrollIntoView({ behavior: reducedMotion() ? "auto" : "smooth", block: "center" });
+    node.classList.remove("is-added");
+    void node.offsetWidth;  // restart the highlight when shown again
+    node.classList.add("is-added");
+    window.setTimeout(function () { node.classList.remove("is-added"); }, HIGHLIGHT);
   }
 
   var lastTyping = 0;
@@ -321,10 +388,13 @@
         resetForm();
         return;
       }
-      live.submit(form, "add_entry", data).then(function (ack) {
+      live.submit(form, "add_entry", data, submitter).then(function (ack) {
         if (ack && ack.ok) {
-          resetForm();
+          // Sent: the draft goes. Words typed while waiting for the ack are a new draft.
+          if (form.elements.body.value === data.body) resetForm();
+          else form.elements.op_id.value = newOpId();
           if (ack.meeting_id !== undefined) setMeetingId(ack.meeting_id);
+          showAdded(ack.entry_id, data.title);
         }
       });
     });

@@ -13,17 +13,23 @@
  *   Vendredi.live.outbox(key)                       commands kept in localStorage while offline:
  *                                                    put(id, command, data[, meta]), remove(id),
  *                                                    all(), flush(send) on reconnect
- *   Vendredi.live.submit(form, name, data)          send a command for a form: pending until the
- *                                                    ack, then its refusal shown next to the form
- *   Vendredi.live.showAckError(form, ack)           a refusal's French message next to the form
- *   Vendredi.live.clearAckError(form)
+ *   Vendredi.live.submit(form, name, data[, submitter, {done}])
+ *                                                    send a command for a form: its button marked
+ *                                                    and "Envoi…" beside it until the ack, then the
+ *                                                    refusal beside the field(s) it names or beside
+ *                                                    the button (focus moves there), or `done`
+ *   Vendredi.live.showAckError(form, ack)           a refusal: `ack.field`/`ack.fields` beside each
+ *   Vendredi.live.clearAckError(form)                field (aria-invalid, "error-<name>"), else
+ *                                                    its message beside the button (role=alert)
+ *   Vendredi.live.showDone(form, text) / clearDone  a confirmation beside the button, once acked
+ *   Vendredi.live.isPending(form)                   sent, its ack not yet back
  *   Vendredi.live.showNotSent(form[, text])         "pas encore envoyé" next to a form whose
  *   Vendredi.live.clearNotSent(form)                 command waits in an outbox
  *
  * While the link is down a visible "hors ligne" banner is shown; on reconnect every
  * onConnect handler runs again so that the page catches up with what it missed.
- * Texts the script shows come from data-* attributes of <body> when the page gives them
- * (data-label-not-sent, data-label-no-answer), else the French below.
+ * Texts the script shows come from data-* attributes of <body> or #live when the page gives
+ * them (data-label-sending, data-label-not-sent, data-label-no-answer), else the French below.
  */
 (function () {
   "use strict";
@@ -36,8 +42,10 @@
   // Refusals that say "try again later": a queued command is kept and sent again.
   var RETRYABLE = ["server_error", "busy", "retry"];
 
+  // A text the page gives (data-label-… on <body>, else on the live page's #live root).
   function label(name, fallback) {
-    return (body && body.dataset[name]) || fallback;
+    var page = document.getElementById("live");
+    return (body && body.dataset[name]) || (page && page.dataset[name]) || fallback;
   }
 
   function setOffline(offline) {
@@ -141,6 +149,13 @@
     old.querySelectorAll("[data-ack-error-for]").forEach(function (note) {
       if (!note.hidden && note.textContent) errors.push({ key: note.dataset.ackErrorFor, text: note.textContent });
     });
+    // Field errors of a refusal (and the document's own, whatever their form) are carried too.
+    var fieldErrors = {};
+    old.querySelectorAll("[data-field-error-for]").forEach(function (note) {
+      var key = note.dataset.fieldErrorFor;
+      if (!note.textContent) return;
+      (fieldErrors[key] = fieldErrors[key] || {})[note.dataset.field] = note.textContent;
+    });
     if (prepare) prepare(fresh);
     kept.forEach(function (item) {
       var field = fresh.id === item.id ? fresh : fresh.querySelector("#" + CSS.escape(item.id));
@@ -151,6 +166,10 @@
     errors.forEach(function (item) {
       var form = findForm(item.key, fresh);
       if (form) showAckError(form, { ok: false, message: item.text }, true);
+    });
+    Object.keys(fieldErrors).forEach(function (key) {
+      var form = findForm(key, fresh);
+      if (form) showFieldErrors(form, fieldErrors[key], true);
     });
     if (target && typeof target.focus === "function") {
       target.focus({ preventScroll: true });
@@ -192,68 +211,181 @@
     return findForm(formKey(form)) || form;
   }
 
-  // -- refusals and waiting commands, next to the form that sent them ---------------------------
+  // -- refusals, pending commands and confirmations, beside the control that sent them ----------
+
+  function isSubmitButton(el) {
+    return !!el && ((el.tagName === "BUTTON" && el.type === "submit") ||
+                    (el.tagName === "INPUT" && el.type === "submit"));
+  }
+
+  // The button that sent a form: the one given, else the focused one, else its first.
+  function submitterOf(form, given) {
+    if (isSubmitButton(given) && form.contains(given)) return given;
+    var active = document.activeElement;
+    if (isSubmitButton(active) && form.contains(active)) return active;
+    return Array.prototype.filter.call(form.querySelectorAll("button, input[type=submit]"), isSubmitButton)[0] || null;
+  }
+
+  // The same button in the form on the page now (a fact may have swapped the form).
+  function sameButton(form, button) {
+    if (!button || !form) return null;
+    if (form.contains(button)) return button;
+    var sig = controlSignature(button);
+    return Array.prototype.filter.call(form.querySelectorAll(button.tagName), function (c) {
+      return controlSignature(c) === sig;
+    })[0] || null;
+  }
+
+  // Where a note about a button goes: after the block that holds the button inside the form
+  // (the <p> of a stacked form), or after the form itself when the button sits directly in it
+  // (inline forms in a row of buttons).
+  function anchorFor(form, button) {
+    var block = button && form.contains(button) ? button : null;
+    while (block && block.parentElement !== form) block = block.parentElement;
+    return block || form;
+  }
 
   // A form's own placeholder ([data-ack-error] or .js-error inside it), else a note made right
-  // after the form (inline forms sit in a row of buttons). Either is marked with the form's
-  // key, so that a swap carries a shown refusal over to the fresh form.
-  function noteFor(form, kind, create) {
-    var attr = kind === "error" ? "ackErrorFor" : "notSentFor";
+  // beside the button that sent the form. Either is marked with the form's key, so that a
+  // swap carries a shown refusal over to the fresh form.
+  var NOTE_KINDS = {
+    error: { attr: "ackErrorFor", own: "[data-ack-error], .js-error", className: "form-error", role: "alert" },
+    pending: { attr: "notSentFor", own: "[data-not-sent]", className: "hint not-sent", role: "status" },
+    done: { attr: "doneFor", own: "[data-done]", className: "hint done-note", role: "status" }
+  };
+  function noteFor(form, kind, create, button) {
+    var spec = NOTE_KINDS[kind];
     var key = formKey(form);
-    var own = form.querySelector(kind === "error" ? "[data-ack-error], .js-error" : "[data-not-sent]");
-    if (own) { own.dataset[attr] = key; return own; }
-    var next = form.nextElementSibling;
-    if (next && next.dataset[attr] === key) return next;
-    if (!create) return null;
+    var own = form.querySelector(spec.own);
+    if (own) { own.dataset[spec.attr] = key; return own; }
+    var found = null;
+    var candidates = form.parentNode ? form.parentNode.querySelectorAll("[data-" + kebab(spec.attr) + "]") : [];
+    Array.prototype.forEach.call(candidates, function (note) { if (!found && note.dataset[spec.attr] === key) found = note; });
+    if (found || !create) return found;
     var note = document.createElement("p");
-    if (kind === "error") {
-      note.className = "form-error";
-      note.setAttribute("role", "alert");
-    } else {
-      note.className = "hint not-sent";
-      note.setAttribute("role", "status");
-    }
-    note.dataset[attr] = key;
+    note.className = spec.className;
+    note.setAttribute("role", spec.role);
+    note.dataset[spec.attr] = key;
     note.id = "note-" + kind + "-" + Math.random().toString(36).slice(2, 10);
-    form.insertAdjacentElement("afterend", note);
+    anchorFor(form, button || submitterOf(form)).insertAdjacentElement("afterend", note);
     return note;
   }
 
+  function kebab(name) { return name.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }); }
+
+  function describedBy(el, id, on) {
+    var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on && id) ids.push(id);
+    if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+    else el.removeAttribute("aria-describedby");
+  }
+
+  // The form's buttons are described by a note beside them (read when they get focus).
   function describe(form, note, on) {
-    if (form.contains(note)) return;
-    var ids = (form.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (id) {
-      return id && id !== note.id;
-    });
-    if (on && note.id) ids.push(note.id);
-    if (ids.length) form.setAttribute("aria-describedby", ids.join(" "));
-    else form.removeAttribute("aria-describedby");
+    Array.prototype.filter.call(form.querySelectorAll("button, input[type=submit]"), isSubmitButton)
+      .forEach(function (button) { describedBy(button, note.id, on); });
   }
 
   function hideNote(form, note) {
-    if (form.contains(note)) { note.textContent = ""; note.hidden = true; }
-    else { describe(form, note, false); note.remove(); }
+    describe(form, note, false);
+    if (note.matches("[data-ack-error], .js-error, [data-not-sent], [data-done]")) { note.textContent = ""; note.hidden = true; }
+    else note.remove();
   }
 
+  function fieldsOf(ack) {
+    if (!ack) return null;
+    if (ack.fields && typeof ack.fields === "object" && Object.keys(ack.fields).length) return ack.fields;
+    if (ack.field) { var one = {}; one[ack.field] = ack.message; return one; }
+    return null;
+  }
+
+  // The visible controls of a form named `name` (radios: all of the group).
+  function controlsNamed(form, name) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name === name && el.type !== "hidden" && !el.disabled && el.getClientRects().length;
+    });
+  }
+
+  // A refusal's French message. When the ack names fields (`field` / `fields`), each message
+  // goes right after its field, marked aria-invalid and described by it; otherwise beside the
+  // button that sent the form. Focus moves to the first invalid field or to the message, so
+  // screen readers announce it (`quiet`: shown again after a swap, not announced again).
   // `ack` null or without message: no answer came.
-  function showAckError(form, ack, quiet) {
+  function showAckError(form, ack, quiet, button) {
     form = current(form);
     if (!form) return null;
+    var fields = fieldsOf(ack);
+    if (fields && showFieldErrors(form, fields, quiet)) return form.querySelector("[aria-invalid=true]");
     var message = ack && ack.message ? ack.message
       : label("labelNoAnswer", "Pas de réponse du serveur : rien ne dit que c’est enregistré. Réessayez.");
-    var note = noteFor(form, "error", true);
+    var note = noteFor(form, "error", true, sameButton(form, button));
     note.setAttribute("role", "alert");
     // Carried over a swap: shown again, not announced again at every fact.
     if (quiet) note.setAttribute("aria-live", "off"); else note.removeAttribute("aria-live");
     note.textContent = message;
     note.hidden = false;
+    note.setAttribute("tabindex", "-1");
     describe(form, note, true);
+    if (!quiet) note.focus({ preventScroll: false });
     return note;
+  }
+
+  // Each field's message beside it, all at once; returns false when the form has none of the
+  // named fields (the caller then shows the message beside the button).
+  function showFieldErrors(form, fields, quiet) {
+    form = current(form);
+    var key = formKey(form);
+    var first = null;
+    var shown = 0;
+    Object.keys(fields).forEach(function (name) {
+      var controls = controlsNamed(form, name);
+      if (!controls.length) return;
+      var id = "error-" + name;
+      var existing = document.getElementById(id);
+      if (existing && !form.contains(existing)) id = "error-" + key.replace(/[^A-Za-z0-9_-]+/g, "-") + "-" + name;
+      var note = form.querySelector("#" + CSS.escape(id));
+      if (!note) {
+        note = document.createElement("span");
+        note.id = id;
+        var last = controls[controls.length - 1];
+        var group = controls.length > 1 || last.type === "radio" || last.type === "checkbox"
+          ? last.closest("fieldset") || last.parentElement : last;
+        group.insertAdjacentElement("afterend", note);
+      }
+      note.className = "field-error";
+      note.dataset.fieldErrorFor = key;
+      note.dataset.field = name;
+      note.textContent = fields[name];
+      controls.forEach(function (control) {
+        control.setAttribute("aria-invalid", "true");
+        describedBy(control, note.id, true);
+      });
+      if (!first) first = controls.filter(function (c) { return c.checked; })[0] || controls[0];
+      shown += 1;
+    });
+    if (first && !quiet) first.focus();
+    return shown > 0;
+  }
+
+  // Before the next send: the form's field errors (a swap's or the server page's) are gone.
+  function clearFieldErrors(form) {
+    form = current(form);
+    if (!form) return;
+    form.querySelectorAll(".field-error").forEach(function (note) {
+      form.querySelectorAll('[aria-describedby~="' + note.id + '"]').forEach(function (control) {
+        describedBy(control, note.id, false);
+      });
+      note.remove();
+    });
+    form.querySelectorAll("[aria-invalid]").forEach(function (control) { control.removeAttribute("aria-invalid"); });
   }
 
   function clearAckError(form) {
     form = current(form);
-    var note = form && noteFor(form, "error", false);
+    if (!form) return;
+    var note = noteFor(form, "error", false);
     if (note) hideNote(form, note);
+    clearFieldErrors(form);
   }
 
   function showNotSent(form, text) {
@@ -270,6 +402,55 @@
     form = current(form);
     var note = form && noteFor(form, "pending", false);
     if (note) hideNote(form, note);
+  }
+
+  // A confirmation the server's ack allows ("Ajouté au document"), beside the button.
+  function showDone(form, text, button) {
+    form = current(form);
+    if (!form) return null;
+    var note = noteFor(form, "done", true, sameButton(form, button));
+    note.textContent = text;
+    note.hidden = false;
+    return note;
+  }
+
+  function clearDone(form) {
+    form = current(form);
+    var note = form && noteFor(form, "done", false);
+    if (note) hideNote(form, note);
+  }
+
+  // Waiting for the ack: the button that sent the form can't be pressed again (aria-disabled
+  // keeps the focus where it is, unlike `disabled`) and "Envoi…" shows beside it.
+  function setPending(form, button, on) {
+    if (!form) return;
+    form.querySelectorAll("[data-sending]").forEach(function (el) { el.remove(); });
+    form.querySelectorAll('[aria-disabled][data-pending-button]').forEach(function (el) {
+      el.removeAttribute("aria-disabled");
+      el.removeAttribute("data-pending-button");
+    });
+    if (on) {
+      form.setAttribute("aria-busy", "true");
+      form.classList.add("is-pending");
+      if (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.setAttribute("data-pending-button", "");
+        var note = document.createElement("span");
+        note.className = "sending";
+        note.setAttribute("role", "status");
+        note.dataset.sending = "";
+        note.textContent = label("labelSending", "Envoi…");
+        button.insertAdjacentElement("afterend", note);
+      }
+    } else {
+      form.removeAttribute("aria-busy");
+      form.classList.remove("is-pending");
+    }
+  }
+
+  function isPending(form) {
+    form = current(form);
+    return !!form && form.getAttribute("aria-busy") === "true";
   }
 
   if (typeof window.io !== "function") { return; }
@@ -312,16 +493,23 @@
     });
   }
 
-  // Send a form's command: the form is marked busy until the ack (CONVENTIONS 17), and a
-  // refusal (or no answer) is shown next to it. Resolves with the ack (null: none came).
-  function submit(form, name, data) {
+  // Send a form's command (CONVENTIONS 17): pending until the ack (the button that sent it
+  // marked, "Envoi…" beside it), then the refusal (or "no answer") beside the control, or
+  // `options.done` ("Ajouté au document") beside the button. Field errors and notes of the
+  // previous send are cleared first. Resolves with the ack (null: none came).
+  function submit(form, name, data, submitter, options) {
+    options = options || {};
+    if (isPending(form)) return Promise.resolve(null);  // already sent, waiting for its ack
+    var button = submitterOf(form, submitter);
     clearAckError(form);
-    form.setAttribute("aria-busy", "true");
+    clearDone(form);
+    setPending(form, button, true);
     return command(name, data).then(function (ack) {
       var shown = current(form);
-      form.removeAttribute("aria-busy");
-      if (shown) shown.removeAttribute("aria-busy");
-      if (!ack || !ack.ok) showAckError(form, ack);
+      setPending(form, null, false);
+      if (shown && shown !== form) setPending(shown, null, false);
+      if (!ack || !ack.ok) showAckError(shown || form, ack, false, button);
+      else if (options.done) showDone(shown || form, options.done, button);
       return ack;
     });
   }
@@ -422,6 +610,10 @@
     retryable: isRetryable,
     showAckError: showAckError,
     clearAckError: clearAckError,
+    showFieldErrors: showFieldErrors,
+    showDone: showDone,
+    clearDone: clearDone,
+    isPending: isPending,
     showNotSent: showNotSent,
     clearNotSent: clearNotSent,
     formKey: formKey

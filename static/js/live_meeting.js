@@ -137,22 +137,28 @@
       var shown = root.querySelector(raised ? '[data-hand="lower"]' : '[data-hand="raise"]');
       if (shown) live.showNotSent(shown);
     }
+    // My answer shows only once the server took it (or, offline, marked as not yet sent).
     var answers = readJSON(answersKey, {});
     root.querySelectorAll(".answer-form").forEach(function (form) {
       var note = form.querySelector("[data-my-answer]");
       if (!note) return;
+      var box = note.closest("[data-my-answer-box]");
+      var prefix = box && box.querySelector("[data-my-answer-prefix]");
       var queued = waiting["answer:" + form.dataset.roundId];
       var given = answers[form.dataset.roundId];
       if (queued) {
         note.textContent = (queued.meta && queued.meta.label ? queued.meta.label + " — " : "") + notSentLabel();
+        if (prefix) prefix.textContent = box.dataset.labelQueued || "";
       } else {
         note.textContent = given ? given.label : "";
+        if (prefix) prefix.textContent = box.dataset.labelGiven || "";
       }
+      if (box) box.hidden = !note.textContent;
     });
   }
 
   function notSentLabel() {
-    return document.body.dataset.labelNotSent || "pas encore envoyé";
+    return document.body.dataset.labelNotSent || root.dataset.labelNotSent || "pas encore envoyé";
   }
 
   // An answer the server took: the phone shows it from then on (the page does not render it).
@@ -200,16 +206,24 @@
     return data;
   }
 
+  function opId() {
+    return "op-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
   root.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-command]");
     if (!form) return;
     event.preventDefault();
+    if (live.isPending(form)) return;  // sent already: its ack is awaited
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     var name = form.dataset.command;
-    var data = payload(form, event.submitter);
+    var submitter = event.submitter;
+    var data = payload(form, submitter);
     var checked = form.querySelector('input[name="answer"]:checked');
-    var label = checked ? form.querySelector('label[for="' + checked.id + '"]').textContent : "";
+    var label = checked ? form.querySelector('label[for="' + checked.id + '"]').textContent.trim() : "";
     var phoneCommand = name === "raise_hand" || name === "lower_hand" || name === "answer_round";
+    var handCommand = name === "raise_hand" || name === "lower_hand";
+    if (name === "add_entry") data.op_id = form.dataset.opId || (form.dataset.opId = opId());  // a resend adds once
     if (phoneCommand && !live.socket.connected) {
       // Kept until the link is back, shown as not yet sent.
       live.clearAckError(form);
@@ -217,20 +231,30 @@
       afterRender();
       return;
     }
-    live.submit(form, name, data).then(function (ack) {
+    var options = form.dataset.doneLabel ? { done: form.dataset.doneLabel } : {};
+    live.submit(form, name, data, submitter, options).then(function (ack) {
+      // Refused for good: nothing was added, the next send is a new operation.
+      if (ack && !ack.ok && name === "add_entry") delete form.dataset.opId;
       if (ack && ack.ok) {
         showError("");
         if (phoneCommand) {
           remember(name, data, label);
           outbox.remove(outboxId(name, data));  // an older offline one is now out of date
         }
-        if (form.matches(".open-round, [data-command=record_decision], [data-command=add_action]")) {
+        if (form.matches(".open-round, [data-command=record_decision], [data-command=add_action], [data-reset-on-ok]")) {
           // The fact may have swapped the region (typed text kept) before this ack: empty the
           // form that is on the page now.
           var shown = form.isConnected ? form : root.querySelector('form[data-command="' + name + '"]');
           if (shown) shown.reset();
         }
+        if (name === "add_entry") delete form.dataset.opId;
         afterRender();
+        var active = document.activeElement;
+        if (handCommand && (!active || active === document.body || active.closest("[hidden]"))) {
+          // The button pressed is now hidden: the focus goes to the one shown in its place.
+          var other = root.querySelector("form[data-hand]:not([hidden]) button");
+          if (other) other.focus({ preventScroll: true });
+        }
       }
     });
   });
@@ -266,8 +290,31 @@
       return parseInt(li.dataset.itemId, 10);
     });
     live.command("reorder_agenda", { meeting_id: meetingId, agenda_revision: agendaRevision, order: order })
-      .then(function (ack) { if (ack && !ack.ok) showError(ack.message); });
+      .then(function (ack) {
+        if (ack && ack.ok) { showAgendaError(""); return; }
+        // Refused (or no answer): the agenda goes back to the server's order, the reason
+        // shown just above it (no control sent it: there is no button to put it beside).
+        showAgendaError((ack && ack.message) || root.dataset.labelNoAnswer ||
+          "Pas de réponse du serveur : rien ne dit que c’est enregistré. Réessayez.");
+        join();
+      });
   });
+
+  function showAgendaError(message) {
+    var region = root.querySelector('[data-region="agenda"]');
+    var note = document.getElementById("agenda-error");
+    if (!region) { showError(message); return; }
+    if (!message) { if (note) note.remove(); return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "agenda-error";
+      note.className = "form-error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("tabindex", "-1");
+      region.insertAdjacentElement("beforebegin", note);
+    }
+    note.textContent = message;
+  }
 
   // -- (re)connection ------------------------------------------------------------------------
 
@@ -277,7 +324,10 @@
   var leaving = false;
   window.addEventListener("beforeunload", function () { leaving = true; });
   live.on("meeting_status_changed", function (fact) {
-    if (fact.meeting_id === meetingId && view === "console" && !leaving) window.location.reload();
+    if (fact.meeting_id !== meetingId) return;
+    // A closed Friday's document takes nothing more: its forms leave the phone (no reload).
+    if (fact.status === "closed") root.querySelectorAll("[data-open-only]").forEach(function (el) { el.hidden = true; });
+    if (view === "console" && !leaving) window.location.reload();
   });
   function join() {
     live.command("join_live", { meeting_id: meetingId, view: view }).then(function (ack) {

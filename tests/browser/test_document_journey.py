@@ -129,7 +129,7 @@ def test_two_phones_write_at_once_a_third_page_sees_both_and_a_stale_edit_is_mer
     expect(page_c.get_by_role("link", name="Billets d’humeur (1)")).to_be_visible()
     expect(mood.locator("em")).to_have_text("Contente")
     expect(mood.locator("strong")).to_have_text("tout le monde")
-    expect(mood.get_by_role("heading", name="Billet de Alice")).to_be_visible()
+    expect(mood.get_by_role("heading", name="Billet d’Alice")).to_be_visible()
     expect(need.locator(".entry-body strong")).to_have_text("2 litres")
     expect(need.locator(".entry-body li")).to_have_text(["vaisselle", "sol"])
     expect(need).to_contain_text("par Bruno")

@@ -103,8 +103,10 @@ def click(page, name, scope=None, exact=False):
 
 
 def post_console(page, name):
-    """A console button that is a plain form post (the page reloads)."""
+    """A console button that is a plain form post (the page reloads); a confirmation it asks
+    for ("Commencer la réunion ?") is accepted."""
     page.bring_to_front()
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
     expect(page.locator(".flash-error")).to_have_count(0)
@@ -349,7 +351,9 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
     for page in everyone:
         expect(current_title(page)).to_have_text("Fête des voisins")
     savon = console.locator("[data-region=agenda] li", has_text="Savon noir")
-    expect(savon.locator(".agenda-meta")).to_have_text("Besoin · 10 min · reporté")
+    expect(savon.locator(".agenda-meta")).to_have_text(
+        "Besoin · 10 min · reporté au vendredi suivant"
+    )
     expect(screen.locator("[data-region=agenda]")).to_contain_text("Plus rien ensuite.")
     checked(console)
 

@@ -50,8 +50,10 @@ def live_joined(page):
 
 
 def post_console(page, name):
-    """A console button that is a plain form post (the page reloads)."""
+    """A console button that is a plain form post (the page reloads); a confirmation it asks
+    for is accepted."""
     page.bring_to_front()
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
     expect(page.locator(".flash-error")).to_have_count(0)
