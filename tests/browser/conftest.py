@@ -53,6 +53,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--lang=fr-FR",  # date fields as jj/mm/aaaa, as on a French phone
         ],
     }
 

@@ -60,8 +60,10 @@ def entry(page, text, kind=None):
     return scope.locator("article.entry", has_text=text)
 
 
-def remaining(since, budget=1.0):
-    """Milliseconds left of a `budget` of seconds counted from `since` (at least 1)."""
+def remaining(since, budget=10.0):
+    """Milliseconds left of a `budget` of seconds counted from `since` (at least 1). The budget
+    says "it arrives live, without a reload", not how fast: tests never time themselves (the
+    speed is measured by bench/live_document.py and bench/live_session.py)."""
     return max(1, int((budget - (time.monotonic() - since)) * 1000))
 
 

@@ -49,8 +49,10 @@ def live_url(base, day, view):
     return f"{base}/vendredi/{day.isoformat()}/{view}"
 
 
-def remaining(since, budget=1.0):
-    """Milliseconds left of a `budget` of seconds counted from `since` (at least 1)."""
+def remaining(since, budget=10.0):
+    """Milliseconds left of a `budget` of seconds counted from `since` (at least 1). The budget
+    says "it arrives live, without a reload", not how fast: tests never time themselves (the
+    speed is measured by bench/live_document.py and bench/live_session.py)."""
     return max(1, int((budget - (time.monotonic() - since)) * 1000))
 
 
@@ -106,9 +108,16 @@ def post_console(page, name):
     """A console button that is a plain form post (the page reloads); a confirmation it asks
     for ("Commencer la réunion ?") is accepted."""
     page.bring_to_front()
-    page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
+
+    def accept(dialog):
+        dialog.accept()
+
+    page.on("dialog", accept)  # only while this button is pressed
+    try:
+        with page.expect_navigation():
+            page.get_by_role("button", name=name, exact=True).click()
+    finally:
+        page.remove_listener("dialog", accept)
     expect(page.locator(".flash-error")).to_have_count(0)
 
 
@@ -334,7 +343,11 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
     click(console, "Ajouter l’action")
     for page in everyone:
         expect(page.locator(".action-list li")).to_have_text(
-            re.compile(r"^Afficher le planning du ménage — Bruno, pour le \S+ \d+ \S+ \d{4}$")
+            # the phones and the console write the date in full, the screen short (18/12/2026)
+            re.compile(
+                r"^Afficher le planning du ménage — Bruno, pour le "
+                r"(\S+ \d+(er)? \S+ \d{4}|\d{2}/\d{2}/\d{4})$"
+            )
         )
     expect(actions.get_by_label("Quoi (commencez par un verbe)")).to_have_value("")
     checked(console)

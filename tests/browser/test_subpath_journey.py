@@ -53,9 +53,16 @@ def post_console(page, name):
     """A console button that is a plain form post (the page reloads); a confirmation it asks
     for is accepted."""
     page.bring_to_front()
-    page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
+
+    def accept(dialog):
+        dialog.accept()
+
+    page.on("dialog", accept)  # only while this button is pressed
+    try:
+        with page.expect_navigation():
+            page.get_by_role("button", name=name, exact=True).click()
+    finally:
+        page.remove_listener("dialog", accept)
     expect(page.locator(".flash-error")).to_have_count(0)
 
 
