@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from meeting import realtime
 from meeting.decisions import services as decisions
 from meeting.errors import Conflict, Forbidden, ServiceError, field_errors
 from meeting.extensions import db
@@ -226,6 +227,28 @@ def test_phones_that_follow_are_proposed_as_present(
     assert "Marc" not in statuses(meeting)  # only those proposed
     assert len(traces("attendance_marked_present")) == before + 1
     assert 'value="followers_present"' not in text  # nobody left to propose
+
+
+def test_a_phone_that_joins_is_proposed_on_the_open_console_at_once(
+    live_friday, facilitator, people, console, app, socket_for
+):
+    meeting = live_friday(facilitator, ("Chauffage",), author=people["Théo"]).meeting
+    desk = socket_for(console)
+    assert desk.command("join_live", {"meeting_id": meeting.id, "view": "console"})["ok"]
+    screen = socket_for(console)
+    assert screen.command("join_live", {"meeting_id": meeting.id, "view": "screen"})["ok"]
+    http = app.test_client()
+    sign_in(http, people["Inès"])
+    phone = socket_for(http)
+    assert phone.command("join_live", {"meeting_id": meeting.id, "view": "phone"})["ok"]
+    assert realtime.wait_for_soon_facts()
+    (fact,) = desk.facts("followers_changed")
+    assert fact["meeting_id"] == meeting.id
+    assert "Suit sur son téléphone : Inès —" in fact["html"]
+    assert f'name="member_id" value="{people["Inès"].id}"' in fact["html"]
+    assert 'name="csrf_token" value=""' in fact["html"]  # the console puts its own token in
+    # names are for the console only: neither the screen nor the phones get it
+    assert screen.facts("followers_changed") == [] and phone.facts("followers_changed") == []
 
 
 # -- the decision form follows the round ------------------------------------------------------

@@ -30,7 +30,8 @@ FORM = ("form",)  # no page sends these over the socket yet
 def join_live(actor, meeting_id, view=None):
     """Sent by the console, the screen and phones on every (re)connection; the server picks the
     room of the view this actor may have (a guest always gets the guest phone's) and answers
-    with that view's exact current state. Broadcasts nothing."""
+    with that view's exact current state. A member's phone joining sends the consoles their
+    fresh "suivent sur leur téléphone" proposal; nothing else is broadcast."""
     meeting = services.get_meeting(meeting_id)
     room_view = services.view_for(actor, meeting, view)
     # One view per page: a page that asked for another view before leaves its room.
@@ -39,6 +40,10 @@ def join_live(actor, meeting_id, view=None):
             leave_room(live_room(meeting_id, other))
     # Join first, then read: a change landing in between reaches this page either way.
     join_room(live_room(meeting_id, room_view))
+    if room_view == "phone" and meeting.status != "closed":
+        # A member's phone follows: the consoles propose them as present (the fact goes to
+        # the consoles only, coalesced when a room of phones arrives together).
+        services.publish_followers(meeting_id)
     return services.live_state(actor, meeting_id, view)
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import render_template
 from sqlalchemy import func, select
 
 from .. import realtime
@@ -207,3 +208,39 @@ def phone_followers(meeting_id):
         select(Member).where(Member.deactivated_at.is_(None)).order_by(Member.display_name)
     ).all()
     return [m for m in members if realtime.member_room(m.id) in rooms]
+
+
+# A member's phone joining proposes them as present on the consoles; phones arriving together
+# (a room sitting down) make one fact per this delay, not one per phone.
+FOLLOWERS_DELAY = 0.5
+
+
+def unrecorded_followers(meeting_id):
+    """The members following on their phone whose presence is not yet recorded."""
+    said = {
+        a.member_id
+        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id))
+        if a.member_id
+    }
+    return [m for m in phone_followers(meeting_id) if m.id not in said]
+
+
+def publish_followers(meeting_id):
+    """After a member's phone joined: the consoles get the fresh "suivent sur leur téléphone"
+    proposal (`followers_changed`, the console's own room only: names are for the console)."""
+
+    def build():
+        meeting = get_meeting(meeting_id)
+        if meeting.status == "closed":
+            return []
+        html = render_template(
+            "live/_followers.html",
+            meeting=meeting,
+            followers=unrecorded_followers(meeting_id),
+            fe=None,
+            csrf_token=lambda: "",  # the console's script puts its own token in
+        )
+        fact = {"meeting_id": meeting_id, "html": html}
+        return [("followers_changed", fact, realtime.live_room(meeting_id, "console"))]
+
+    realtime.publish_soon(("followers", meeting_id), build, FOLLOWERS_DELAY)

@@ -22,8 +22,10 @@ from .roles import (  # noqa: F401
     assign_role,
     mark_present,
     phone_followers,
+    publish_followers,
     rotation_suggestions,
     set_attendance,
+    unrecorded_followers,
 )
 from .rounds import answer_round, close_round, start_round  # noqa: F401
 from .rules import DEFAULT_TIMEBOX, MAX_TIMEBOX, bump_revision, clean_timebox  # noqa: F401

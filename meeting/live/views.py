@@ -80,8 +80,7 @@ def console(day):
     if form_error and form_error.get("form") not in _console_forms(context):
         flash(form_error["message"], "error")
         form_error = None
-    followers = services.phone_followers(meeting.id) if meeting.status != "closed" else []
-    said = {a.member_id for a in context["attendance"] if a.member_id}
+    followers = services.unrecorded_followers(meeting.id) if meeting.status != "closed" else []
     return render_template(
         "live/console.html",
         view="console",
@@ -89,7 +88,7 @@ def console(day):
         suggestions=services.rotation_suggestions(meeting.id),
         day_roles=DAY_ROLES,
         form_error=form_error,
-        followers=[m for m in followers if m.id not in said],
+        followers=followers,
         **context,
     )
 

@@ -323,6 +323,12 @@
   // when the page is already leaving, e.g. after its own "Commencer" form was sent).
   var leaving = false;
   window.addEventListener("beforeunload", function () { leaving = true; });
+  // A member's phone started following: the console's "suivent sur leur téléphone" proposal.
+  live.on("followers_changed", function (fact) {
+    if (view !== "console" || fact.meeting_id !== meetingId) return;
+    var box = document.getElementById("followers");
+    if (box) live.swap(box, fact.html);
+  });
   live.on("meeting_status_changed", function (fact) {
     if (fact.meeting_id !== meetingId) return;
     // A closed Friday's document takes nothing more: its forms leave the phone (no reload).

@@ -34,14 +34,17 @@ def test_the_console_at_the_table(live_server, signed_in_page, make_member):
     agenda.add_entries(camille, meeting.id, [entry.id])
     console_url = f"{live_server.url}/vendredi/{day}/animation"
 
+    console = signed_in_page(camille, **LAPTOP)
+    console.goto(console_url)
+    expect(console.locator("body")).to_have_attribute("data-live", "connected", timeout=15_000)
+    expect(console.locator("form.followers-form")).to_have_count(0)
+
+    # Inès opens the phone page while the console is open: proposed there without a reload
     phone = signed_in_page(ines, **PHONE)
     phone.goto(f"{live_server.url}/vendredi/{day}/direct")
     expect(phone.locator("body")).to_have_attribute("data-live", "connected", timeout=15_000)
-
-    console = signed_in_page(camille, **LAPTOP)
-    console.goto(console_url)
     followers = console.locator("form.followers-form")
-    expect(followers).to_contain_text("Suit sur son téléphone : Inès")
+    expect(followers).to_contain_text("Suit sur son téléphone : Inès", timeout=10_000)
     shot(console, "1-console-preparing-follower-proposed")
     with console.expect_navigation():
         followers.get_by_role("button").click()
