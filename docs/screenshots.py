@@ -83,13 +83,14 @@ def main():
             console.wait_for_url(base + "/")
             day = console.get_attribute("a:has-text('Ouvrir le document')", "href").split("/")[2]
             console.goto(f"{base}/vendredi/{day}/animation")
+            console.once("dialog", lambda dialog: dialog.accept())  # "Commencer la réunion ?"
             console.click("text=Commencer la réunion")
             console.wait_for_selector("body[data-live=connected]")
             console.click("text=Suivant →")
             console.wait_for_timeout(800)
             console.screenshot(path=OUT / "console.png")
             screen = live.new_page()
-            screen.set_viewport_size({"width": 1600, "height": 900})
+            screen.set_viewport_size({"width": 1920, "height": 1080})  # the projector
             screen.goto(f"{base}/vendredi/{day}/ecran")
             screen.wait_for_selector("body[data-live=connected]")
             code = screen.inner_text(".join-code strong")
@@ -103,6 +104,9 @@ def main():
             phone_page.click("text=Lever la main")
             phone_page.wait_for_timeout(800)
             phone_page.screenshot(path=OUT / "phone.png")
+            home = live.new_page()  # while live, home says so and leads to each live page
+            home.goto(base + "/")
+            home.screenshot(path=OUT / "home-live.png")
             screen.wait_for_timeout(500)
             screen.screenshot(path=OUT / "screen.png")
             browser.close()

@@ -242,9 +242,9 @@ def test_a_phone_that_joins_is_proposed_on_the_open_console_at_once(
     phone = socket_for(http)
     assert phone.command("join_live", {"meeting_id": meeting.id, "view": "phone"})["ok"]
     assert realtime.wait_for_soon_facts()
-    (fact,) = desk.facts("followers_changed")
+    ((fact,),) = [record["args"] for record in desk.facts("followers_changed")]
     assert fact["meeting_id"] == meeting.id
-    assert "Suit sur son téléphone : Inès —" in fact["html"]
+    assert "Suit sur son téléphone\u00a0: Inès —" in fact["html"]
     assert f'name="member_id" value="{people["Inès"].id}"' in fact["html"]
     assert 'name="csrf_token" value=""' in fact["html"]  # the console puts its own token in
     # names are for the console only: neither the screen nor the phones get it
@@ -410,6 +410,24 @@ def test_a_refused_console_form_says_why_beside_itself_with_what_was_typed(
     assert 'id="error-statement">Écrivez la décision avant de l’enregistrer.' in form
     assert 'aria-describedby="error-objections_lifted"' in form
     assert textarea(form, "objections") == "Trop cher"
+
+
+def test_a_long_refused_text_is_given_back_whole_without_the_session_cookie(
+    on_heating, facilitator, console
+):
+    meeting, _round = on_heating
+    statement = "On garde le chauffage actuel. " * 120  # ~3,600 characters: too much for a cookie
+    response = post_form(
+        console,
+        f"/vendredi/{day_of(meeting)}/animation",
+        {"op": "record_decision", "statement": statement, "mode": "consent", "objections": "X"},
+    )
+    assert response.status_code == 400  # drawn at once, not through a redirect
+    assert "console_error" not in response.headers.get("Set-Cookie", "")
+    form = form_with(plain(response.get_data(as_text=True)), 'value="record_decision"')
+    assert textarea(form, "statement").strip() == statement.strip()  # nothing lost
+    assert 'aria-describedby="error-objections_lifted"' in form
+    assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
 
 
 def test_a_refusal_without_a_field_shows_beside_the_button_of_its_form(

@@ -3,6 +3,7 @@ and `/rejoindre` for guests. Every console and phone action also works as a plai
 its hidden `op` field names a command of the registry (`meeting.commands`), run with the
 meeting of the URL's Friday."""
 
+import json
 from functools import lru_cache
 
 import segno
@@ -63,8 +64,9 @@ def console(day):
             commands.run_form(name, request.form, meeting_id=meeting.id)
         except ServiceError as exc:
             # Shown beside the form that was posted, with what was typed (the page reads it
-            # once); a refusal of a form this page does not draw goes to the top.
-            session[CONSOLE_ERROR] = {
+            # once, after the redirect). What is too long for the session cookie is not cut:
+            # the page is drawn again at once instead, with the refusal's status.
+            form_error = {
                 "form": _form_key(request.form),
                 "message": exc.message,
                 "fields": field_errors(exc),
@@ -74,10 +76,22 @@ def console(day):
                     if key not in ("csrf_token", "op")
                 },
             }
+            if len(json.dumps(form_error, ensure_ascii=False).encode()) > MAX_KEPT_ERROR:
+                return _render_console(meeting, actor, form_error), exc.status
+            session[CONSOLE_ERROR] = form_error
         return redirect(url_for("live.console", day=day)), 303
+    return _render_console(meeting, actor, session.pop(CONSOLE_ERROR, None))
+
+
+CONSOLE_ERROR = "console_error"  # session key: the refusal of the last console form posted
+# The session is a signed cookie (4 KB in all): a refusal kept there stays well under it.
+MAX_KEPT_ERROR = 2000
+
+
+def _render_console(meeting, actor, form_error=None):
     context = services.live_context(meeting, viewer=actor, view="console")
-    form_error = session.pop(CONSOLE_ERROR, None)
     if form_error and form_error.get("form") not in _console_forms(context):
+        # a refusal of a form this page does not draw (any more) goes to the top
         flash(form_error["message"], "error")
         form_error = None
     followers = services.unrecorded_followers(meeting.id) if meeting.status != "closed" else []
@@ -104,8 +118,6 @@ FORM_NAMES = {
     "start": "start_meeting",
     "close": "close_meeting",
 }
-
-CONSOLE_ERROR = "console_error"  # session key: the refusal of the last console form posted
 
 
 def _form_key(form):
