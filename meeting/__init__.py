@@ -56,6 +56,7 @@ def create_app(overrides=None):
         json=Utf8Json,
     )
 
+    from .decisions.views import bp as decisions_bp
     from .live.views import bp as agenda_bp
     from .members.views import bp as members_bp
     from .prep.views import bp as prep_bp
@@ -67,6 +68,7 @@ def create_app(overrides=None):
     app.register_blueprint(agenda_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(traces_bp)
+    app.register_blueprint(decisions_bp)
 
     from . import realtime
 

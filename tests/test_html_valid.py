@@ -201,6 +201,8 @@ class World:
             return [{"day": self.prep_day.isoformat(), "entry_id": e} for e in self.entries] + [
                 {"day": self.closed_day.isoformat(), "entry_id": e} for e in self.closed_entries
             ]
+        if args == {"number"}:
+            return [{"number": 1}, {"number": 2}, {"number": 999}]
         if args == {"proposal_id"}:
             return [{"proposal_id": self.proposal.id}]
         if args == {"token"}:

@@ -86,6 +86,9 @@ ROUTES = {
         ("POST", "/admin/membres/{target}/reactiver", {}, (302, 403, 403, 302)),
     ],
     "traces.index": [("GET", "/traces/", None, (302, 200, 200, 200))],
+    "decisions.index": [("GET", "/decisions/", None, (302, 200, 200, 200))],
+    # No decision is recorded in this world: members get the French 404, others sign in.
+    "decisions.show": [("GET", "/decisions/1", None, (302, 404, 404, 404))],
     "prep.document": [("GET", DOC, None, (302, 200, 200, 200))],
     "prep.add_entry": [
         ("POST", DOC + "entrees", {"kind": "topic", "body": "Un point"}, (302, 302, 302, 302)),
