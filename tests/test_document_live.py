@@ -682,3 +682,23 @@ def test_malformed_payloads_are_refused_in_french_without_effect(
     assert db.session.get(Entry, need.id).need_status == "open"
     assert presence.snapshot(r.m1) == people  # nobody joined, nobody "is writing"
     assert [n for n, _data in r.theo.document_facts() if n != "presence_changed"] == []
+
+
+def test_an_entry_written_while_a_page_joins_reaches_it_either_way(room, monkeypatch):
+    """Join first, then read: an entry committed just after a joining page read the document
+    arrives as a fact (before, the page joined the room after reading and missed it for good)."""
+    from meeting.prep import events
+
+    real = events.services.document_state
+
+    def read_then_someone_writes(actor, meeting_id):
+        state = real(actor, meeting_id)
+        prep.add_entry(room.theo.member, room.m1, "need", "Savon noir", "Deux litres")
+        return state
+
+    monkeypatch.setattr(events.services, "document_state", read_then_someone_writes)
+    room.max.forget()  # Max was on no document yet
+    ack = room.max.command("join_document", {"meeting_id": room.m1})
+    assert ack["ok"] and "Savon noir" not in str(ack["entries"])  # not in what was read…
+    added = [f for name, f in room.max.document_facts() if name == "entry_added"]
+    assert [(f["kind"], "Savon noir" in f["html"]) for f in added] == [("need", True)]  # …a fact

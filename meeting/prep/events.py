@@ -1,7 +1,7 @@
 """Socket commands of the shared document. Facts go to the room `document:<id>` (members only)."""
 
 from flask import request
-from flask_socketio import join_room
+from flask_socketio import join_room, leave_room
 
 from .. import permissions
 from ..commands import command
@@ -24,14 +24,19 @@ def join_document(actor, meeting_id=None, day=None):
     that has no row yet, the room of its day, told `meeting_created` by the first change) and
     answers with the document exactly as it is now and who is here. Broadcasts
     `presence_changed`."""
+    # Join first, then read: a change landing in between reaches this page either way (as a
+    # fact in the room, or in what is read).
     if meeting_id is None:
         _day_key(day)  # one of the two is needed
+        day_room = document_day_room(dates.parse_meeting_date(day).isoformat())
+        join_room(day_room)  # a row created from now on is told here (`meeting_created`)
         meeting = meetings.for_day(dates.parse_meeting_date(day))
         meeting_id = meeting.id
+        if meeting_id is not None:
+            leave_room(day_room)  # it has a row already: the page joins its document's room
     presence.leave(request.sid)  # a page shows one document at a time
     if meeting_id is None:  # nobody wrote for this Friday yet: nothing is stored
         key = f"day:{meeting.scheduled_for.isoformat()}"
-        join_room(document_day_room(meeting.scheduled_for.isoformat()))
         presence.join(key, request.sid, actor)
         return {
             "meeting_id": None,
@@ -40,8 +45,13 @@ def join_document(actor, meeting_id=None, day=None):
             "entries": [],
             "people": presence.snapshot(key),
         }
-    state = services.document_state(actor, meeting_id)
-    join_room(document_room(meeting_id))
+    room = document_room(meeting_id)
+    join_room(room)
+    try:
+        state = services.document_state(actor, meeting_id)
+    except ServiceError:
+        leave_room(room)  # refused: the page gets nothing of this document
+        raise
     presence.join(meeting_id, request.sid, actor)
     return {**state, "people": presence.snapshot(meeting_id)}
 
