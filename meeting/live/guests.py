@@ -38,16 +38,25 @@ def _remembered_attendance():
     return attendance
 
 
+def _remembered(status):
+    """(attendance, meeting) of this session's guest when their meeting has `status`, else
+    (None, None)."""
+    attendance = _remembered_attendance()
+    if attendance is None:
+        return None, None
+    meeting = db.session.get(Meeting, attendance.meeting_id)
+    if meeting is None or meeting.status != status:
+        return None, None
+    return attendance, meeting
+
+
 def current_guest():
     """The guest of the current session, while their meeting is still live; else None.
 
     Only a live meeting's guest acts (answers, hands): once it is closed the session no longer
     names an actor, though `closed_guest_meeting` still tells the page what the guest followed."""
-    attendance = _remembered_attendance()
+    attendance, _meeting = _remembered("live")
     if attendance is None:
-        return None
-    meeting = db.session.get(Meeting, attendance.meeting_id)
-    if meeting is None or meeting.status != "live":
         return None
     return Guest(attendance.id, attendance.meeting_id, attendance.guest_name)
 
@@ -55,13 +64,7 @@ def current_guest():
 def closed_guest_meeting():
     """The closed meeting this session's guest followed (reloading after the close, or opening
     the page late), else None: their phone shows that it is closed and what was decided."""
-    attendance = _remembered_attendance()
-    if attendance is None:
-        return None
-    meeting = db.session.get(Meeting, attendance.meeting_id)
-    if meeting is None or meeting.status != "closed":
-        return None
-    return meeting
+    return _remembered("closed")[1]
 
 
 def remember_guest(attendance):

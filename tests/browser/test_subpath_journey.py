@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from meeting.meetings import services as meetings
 from tests.browser.conftest import assert_accessible, sign_in_through_form
+from tests.browser.test_live_meeting_journey import post_console
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -47,23 +48,6 @@ def live_joined(page):
                        {meeting_id: +live.dataset.meetingId, view: live.dataset.view})
                      .then(ack => ack.ok); }"""
     )
-
-
-def post_console(page, name):
-    """A console button that is a plain form post (the page reloads); a confirmation it asks
-    for is accepted."""
-    page.bring_to_front()
-
-    def accept(dialog):
-        dialog.accept()
-
-    page.on("dialog", accept)  # only while this button is pressed
-    try:
-        with page.expect_navigation():
-            page.get_by_role("button", name=name, exact=True).click()
-    finally:
-        page.remove_listener("dialog", accept)
-    expect(page.locator(".flash-error")).to_have_count(0)
 
 
 def test_a_friday_under_a_sub_path_behind_nginx(
