@@ -31,6 +31,10 @@
   var draftKey = "vendredi:draft:" + day;
   var outbox = live.outbox("vendredi:outbox:" + memberId);
   var joined = false;
+  // Facts that reached the page while a join was on its way: the join's answer was read
+  // on the server before some of them, so it must not undo them (entry id -> revision,
+  // or "deleted"), one record per join still waiting for its answer.
+  var sinceJoin = [];
 
   // The Friday's id, or null while it has no row yet (data-meeting-id="").
   function readMeetingId() {
@@ -91,6 +95,7 @@
 
   function upsert(fact) {
     if (fact.meeting_id !== meetingId) return;
+    sinceJoin.forEach(function (newer) { newer[fact.entry_id] = fact.revision; });
     var existing = document.getElementById("entree-" + fact.entry_id);
     if (existing) {
       if (parseInt(existing.dataset.revision, 10) > fact.revision) return;  // older news
@@ -111,6 +116,7 @@
 
   function remove(fact) {
     if (fact.meeting_id !== meetingId) return;
+    sinceJoin.forEach(function (newer) { newer[fact.entry_id] = "deleted"; });
     var node = document.getElementById("entree-" + fact.entry_id);
     if (node) node.remove();
     refreshCounts();
@@ -135,13 +141,17 @@
     catch (err) { return true; }  // unreadable: nothing to keep
   }
 
-  function applyState(state) {
+  // `newer`: what facts told the page while the join was on its way (see sinceJoin).
+  function applyState(state, newer) {
     var seen = {};
+    newer = newer || {};
     state.entries.forEach(function (item) {
       seen[item.entry_id] = true;
+      if (newer[item.entry_id] === "deleted") return;  // deleted after the state was read
       forgetSavedEditDrafts(item.entry_id, item.revision);
       var existing = document.getElementById("entree-" + item.entry_id);
       if (existing) {
+        if (parseInt(existing.dataset.revision, 10) > item.revision) return;  // a fact was newer
         if (existing.dataset.revision !== String(item.revision) || existing.outerHTML !== item.html) {
           live.swap(existing, item.html, prepare);
         }
@@ -150,7 +160,8 @@
       }
     });
     root.querySelectorAll(".entries > [data-entry-id]").forEach(function (node) {
-      if (!seen[node.dataset.entryId]) node.remove();
+      // Not in the state but told by a fact since: written after the state was read.
+      if (!seen[node.dataset.entryId] && !(node.dataset.entryId in newer)) node.remove();
     });
     refreshCounts();
     if (state.status !== root.dataset.status) window.location.reload();
@@ -430,12 +441,16 @@
     var asked = meetingId;
     // Before the Friday has a row, the page waits in its day's room (nothing is stored yet).
     var data = asked !== null ? { meeting_id: asked } : { day: day };
+    var newer = {};
+    sinceJoin.push(newer);
     live.command("join_document", data).then(function (ack) {
+      sinceJoin.splice(sinceJoin.indexOf(newer), 1);
       if (asked !== meetingId) return;
       if (ack && ack.ok) {
         if (asked === null && typeof ack.meeting_id === "number") { setMeetingId(ack.meeting_id); return; }
         joined = true;
-        if (asked !== null) applyState(ack);  // before the row: nothing stored, presence follows
+        if (asked !== null) applyState(ack, newer);  // before the row: nothing stored
+        root.dataset.joins = String((parseInt(root.dataset.joins, 10) || 0) + 1);  // answered
         flushOutbox();
       }
     });
