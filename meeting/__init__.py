@@ -56,11 +56,16 @@ def create_app(overrides=None):
         json=Utf8Json,
     )
 
+    from .actions.views import bp as actions_bp
+    from .catchup.views import bp as catchup_bp
     from .decisions.views import bp as decisions_bp
+    from .feeds.views import bp as feeds_bp
     from .live.views import bp as agenda_bp
     from .members.views import bp as members_bp
+    from .minutes.views import bp as minutes_bp
     from .prep.views import bp as prep_bp
     from .proposals.views import bp as proposals_bp
+    from .search.views import bp as search_bp
     from .traces.views import bp as traces_bp
 
     app.register_blueprint(prep_bp)
@@ -69,6 +74,11 @@ def create_app(overrides=None):
     app.register_blueprint(members_bp)
     app.register_blueprint(traces_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(minutes_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(catchup_bp)
 
     from . import realtime
 

@@ -171,3 +171,16 @@ def can_follow_live(actor, meeting=None):
     if is_member(actor):
         return True
     return is_guest(actor) and (meeting is None or actor.meeting_id == meeting.id)
+
+
+# -- the archive: decisions and minutes -------------------------------------------------------
+
+
+def can_read_archive(actor):
+    """Decisions and minutes: members, and anyone when the place publishes them
+    (`place.publication()`). Never billets d'humeur, whatever the setting."""
+    if is_member(actor):
+        return True
+    from .place import archive_is_public
+
+    return archive_is_public()

@@ -13,7 +13,7 @@ from .agenda import (
     Round,
     RoundAnswer,
 )
-from .decisions import ACTION_STATUSES, DECISION_MODES, Action, Decision
+from .decisions import ACTION_STATUSES, DECISION_MODES, Action, ActionReminder, Decision
 from .meetings import (
     ENTRY_KINDS,
     MEETING_STATUSES,
@@ -23,7 +23,7 @@ from .meetings import (
     EntryRevision,
     Meeting,
 )
-from .members import ROLES, Invitation, LoginToken, Member
+from .members import ROLES, FeedToken, Invitation, LoginToken, Member, PlaceSetting
 from .proposals import PLACES, PROPOSAL_STATUSES, EventProposal, ProposalStatusChange
 from .traces import Trace
 
@@ -42,6 +42,7 @@ __all__ = [
     "ROLES",
     "ROUND_KINDS",
     "Action",
+    "ActionReminder",
     "AgendaItem",
     "Attendance",
     "ClientOperation",
@@ -49,12 +50,14 @@ __all__ = [
     "Entry",
     "EntryRevision",
     "EventProposal",
+    "FeedToken",
     "HandRaise",
     "Invitation",
     "LoginToken",
     "Meeting",
     "MeetingRole",
     "Member",
+    "PlaceSetting",
     "ProposalStatusChange",
     "Round",
     "RoundAnswer",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,7 +62,21 @@ class Action(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
     owner: Mapped[Member] = relationship(foreign_keys=[owner_id])
     decision: Mapped[Decision | None] = relationship(back_populates="actions")
     item: Mapped["AgendaItem | None"] = relationship()  # noqa: F821
+
+
+class ActionReminder(db.Model):
+    """A reminder e-mail sent for an action and its due date: one per (action, due date), so
+    the daily command is safe to run twice, and a new due date gets its own reminder."""
+
+    __tablename__ = "action_reminder"
+    __table_args__ = (UniqueConstraint("action_id", "due_on", name="uq_action_reminder_due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    due_on: Mapped[date]
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

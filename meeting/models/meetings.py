@@ -35,6 +35,14 @@ class Meeting(db.Model):
     agenda_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     join_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     speaker_attendance_id: Mapped[int | None]
+    # The minutes: the scribe's summary, written during the meeting (compare-and-set on
+    # `summary_revision`), then validated once the Friday is closed and mailed to members.
+    summary: Mapped[str | None] = mapped_column(Text)
+    summary_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    summary_updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    minutes_validated_at: Mapped[datetime | None]
+    minutes_validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    minutes_mailed_at: Mapped[datetime | None]
 
     entries: Mapped[list["Entry"]] = relationship(
         back_populates="meeting", order_by="Entry.id", cascade="all, delete-orphan"

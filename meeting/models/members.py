@@ -26,6 +26,8 @@ class Member(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
+    # "Ce que vous avez manqué" was marked read up to this moment (None: never).
+    caught_up_at: Mapped[datetime | None]
 
     @property
     def is_active(self):  # Flask-Login: a deactivated member's session is refused.
@@ -75,3 +77,31 @@ class LoginToken(db.Model):
     used_at: Mapped[datetime | None]
 
     member: Mapped[Member] = relationship()
+
+
+class FeedToken(db.Model):
+    """A member's personal feed address (decisions and minutes when they are members-only):
+    only the token's hash is stored; revoking it ends the address for good."""
+
+    __tablename__ = "feed_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship()
+
+
+class PlaceSetting(db.Model):
+    """One setting the place chooses in the app (key → value), e.g. `publication`:
+    `members` (decisions and minutes for members only, the default) or `public`."""
+
+    __tablename__ = "place_setting"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))

@@ -1,0 +1,1 @@
+"""Who does what by when, after Friday: "mes actions", done, reminders."""

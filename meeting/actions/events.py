@@ -1,0 +1,1 @@
+"""Socket and form commands of the actions feature (the one command registry)."""

@@ -1,0 +1,5 @@
+"""Pages of the actions feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("actions", __name__)

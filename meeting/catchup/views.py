@@ -1,0 +1,5 @@
+"""Pages of the catchup feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("catchup", __name__)

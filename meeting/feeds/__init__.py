@@ -1,0 +1,1 @@
+"""Feeds and publication: /decisions.atom, public or members-only, personal tokens."""

@@ -1,0 +1,1 @@
+"""The minutes of a Friday: composed from the live session, summarised by the scribe."""

@@ -1,0 +1,5 @@
+"""Pages of the minutes feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("minutes", __name__)

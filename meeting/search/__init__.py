@@ -1,0 +1,1 @@
+"""French full-text search over the lasting traces (one module, two engines)."""
