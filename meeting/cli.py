@@ -56,7 +56,14 @@ def create_admin_command(name, email, password):
 @click.option(
     "--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des membres."
 )
-def demo_command(if_empty):
+@click.option(
+    "--years",
+    type=click.IntRange(1, 30),
+    default=None,
+    help="Charger plutôt une archive de N années de vendredis (52 par an), d’un coup.",
+)
+@click.option("--seed", type=int, default=97, show_default=True, help="Graine de l’archive.")
+def demo_command(if_empty, years, seed):
     """Fill an empty database with a believable Le 97 (demo data only)."""
     if db.session.scalar(select(Member.id).limit(1)) is not None:
         if if_empty:
@@ -65,10 +72,32 @@ def demo_command(if_empty):
         raise click.ClickException(
             "La base n’est pas vide : la démonstration n’est chargée que dans une base vide."
         )
+    if years is not None:
+        _load_archive(years, seed)
+        return
     base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"
     with current_app.test_request_context("/", base_url=base_url):
         load_demo()
     click.echo("Démonstration chargée : admin@le97.example / vendredi")
+
+
+def _load_archive(years, seed):
+    """`demo --years N`: N years of Fridays written in bulk (meeting/demo_archive)."""
+    from .demo_archive import generate_archive
+
+    try:
+        report = generate_archive(fridays=52 * years, seed=seed)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    rows = report["rows"]
+    seconds = f"{report['seconds']:.1f}".replace(".", ",")
+    click.echo(
+        f"Archive chargée en {seconds} s : {report['fridays']} vendredis, "
+        f"{rows['entry']} contributions, {rows['decision']} décisions, {rows['action']} "
+        f"actions, {rows['event_proposal']} propositions d’événement, {rows['member']} "
+        f"membres, {rows['trace']} traces."
+    )
+    click.echo("Connexion : admin@le97.example / vendredi")
 
 
 def load_demo(seed=97):

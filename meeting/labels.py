@@ -97,6 +97,12 @@ DECISION_MODE_PHRASES = {
 # A command's fields as a person knows them, for the refusals that name one ("Le champ
 # « Qui » est obligatoire.", never "owner_id"). Keyed by the registry's field names.
 FIELD_LABELS = {
+    "supersedes_number": _l("Remplace la décision n°"),
+    "publication": _l("Publication"),
+    "action_id": _l("Action"),
+    "summary": _l("Résumé"),
+    "seen_until": _l("Lu jusqu’à"),
+    "summary_revision": _l("Version du résumé"),
     "action": _l("Action sur le minuteur"),
     "after": _l("Dernière trace vue"),
     "agenda_revision": _l("Version de l’ordre du jour"),

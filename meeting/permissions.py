@@ -184,3 +184,52 @@ def can_read_archive(actor):
     from .place import archive_is_public
 
     return archive_is_public()
+
+
+# -- "Mes actions" (issue 9, actions) ---------------------------------------------------------
+
+
+def can_view_actions(actor):
+    """The actions pages name who does what: members only (never guests)."""
+    return is_member(actor)
+
+
+def can_complete_action(actor, action):
+    """Mark an action done or reopen it: only the person who took it on (its owner)."""
+    return _signed_in(actor) and action is not None and action.owner_id == actor.id
+
+
+# -- decisions: correcting one of a closed Friday (issue 9, decisions register) ----------------
+
+
+def can_correct_decision(actor):
+    """Put "Corriger la décision n° N" on the coming Friday's agenda: facilitators."""
+    return is_facilitator(actor)
+
+
+# -- the minutes of a Friday (issue 9, minutes) -----------------------------------------------
+
+
+def can_write_summary(actor, meeting=None):
+    """The scribe's summary of a Friday: the scribe of the day and who runs the console."""
+    return can_record(actor, meeting)
+
+
+def can_validate_minutes(actor, meeting=None):
+    """Validate a closed Friday's minutes (then mailed to members): the scribe of that Friday,
+    its facilitator, facilitators and admins."""
+    return can_record(actor, meeting)
+
+
+# -- search (issue 9) -----------------------------------------------------------------------
+
+
+def can_search_everything(actor):
+    """Search needs, points and proposals besides decisions and minutes: members only (never
+    billets d'humeur, which are not indexed)."""
+    return is_member(actor)
+
+
+def can_search_archive(actor):
+    """Search decisions and minutes: whoever may read them (anyone when the place publishes)."""
+    return can_read_archive(actor)

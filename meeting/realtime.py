@@ -340,6 +340,7 @@ def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
     from .actions import events as _actions_events  # noqa: F401
     from .catchup import events as _catchup_events  # noqa: F401
+    from .decisions import events as _decisions_events  # noqa: F401
     from .feeds import events as _feeds_events  # noqa: F401
     from .live import events as _agenda_events  # noqa: F401
     from .members import events as _members_events  # noqa: F401

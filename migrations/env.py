@@ -12,6 +12,10 @@ if config.config_file_name is not None and not logging.getLogger().handlers:
 
 target_db = current_app.extensions["migrate"].db
 
+# The search index's engine-specific objects (FTS5 tables, the tsvector column and its index)
+# exist only in the database: autogenerate and `check` leave them out.
+from meeting.search.models import include_object
+
 
 def run_migrations_offline():
     context.configure(
@@ -19,6 +23,7 @@ def run_migrations_offline():
         target_metadata=target_db.metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,6 +38,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
+    conf_args.setdefault("include_object", include_object)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -219,6 +219,16 @@ def config_overrides(mail_config):
     return mail_config
 
 
+# Endpoints that answer with something other than HTML (Markdown, Atom).
+NOT_HTML = (
+    "static",
+    "server_error_probe",
+    "minutes.markdown",
+    "feeds.decisions_atom",
+    "feeds.minutes_atom",
+)
+
+
 def _raise_server_error():
     raise RuntimeError("une panne inattendue")
 
@@ -249,7 +259,7 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
         urls = [
             (rule.endpoint, url_for(rule.endpoint, **values))
             for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and rule.endpoint not in ("static", "server_error_probe")
+            if "GET" in rule.methods and rule.endpoint not in NOT_HTML
             for values in world.values_for(rule)
         ]
     endpoints = {endpoint for endpoint, _url in urls}
@@ -270,9 +280,22 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
         (member, "/profil", {"display_name": "", "email": "pas-une-adresse"}),
         (member, "/profil/mot-de-passe", {"current_password": "x", "new_password": "court"}),
         (member, f"/vendredi/{prep_day}/entrees", {"kind": "topic", "title": "", "body": ""}),
+        (world.clients["admin"], "/admin/publication", {"publication": "x"}),
     ]
     for client, url, data in refused:
         keep(f"POST {url} (refusé)", post_form(client, url, data))
+
+    # After Friday: everyone's actions, search, the personal feed's states.
+    keep("GET /actions/?qui=tous (membre)", member.get("/actions/?qui=tous"))
+    keep("GET /recherche?q=vendredi (membre)", member.get("/recherche?q=vendredi"))
+    post_form(member, "/profil/flux")
+    keep("GET /profil (adresse de flux neuve)", member.get("/profil"))
+    keep("GET /profil (flux actif)", member.get("/profil"))
+    # The place publishes its decisions and minutes: what an anonymous visitor reads then.
+    closed_day = world.closed_day.isoformat()
+    post_form(world.clients["admin"], "/admin/publication", {"publication": "public"})
+    for url in ("/decisions/", "/recherche?q=vendredi", f"/vendredi/{closed_day}/compte-rendu"):
+        keep(f"GET {url} (anonyme, publication publique)", anonymous.get(url))
 
     # Error pages.
     keep("GET /nulle-part (404)", anonymous.get("/nulle-part"))

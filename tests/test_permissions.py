@@ -10,8 +10,10 @@ from datetime import date, timedelta
 import pytest
 
 from meeting.commands import COMMANDS, exposed, form_values
+from meeting.extensions import db
 from meeting.meetings import dates
 from meeting.meetings import services as meetings
+from meeting.models import Action
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
 from tests.conftest import post_form, sign_in
@@ -86,9 +88,39 @@ ROUTES = {
         ("POST", "/admin/membres/{target}/reactiver", {}, (302, 403, 403, 302)),
     ],
     "traces.index": [("GET", "/traces/", None, (302, 200, 200, 200))],
-    "decisions.index": [("GET", "/decisions/", None, (302, 200, 200, 200))],
+    # Members-only archive (the default): anonymous visitors sign in, a live-Friday guest is refused.
+    "decisions.index": [("GET", "/decisions/", None, (302, 200, 200, 200, 403))],
     # No decision is recorded in this world: members get the French 404, others sign in.
-    "decisions.show": [("GET", "/decisions/1", None, (302, 404, 404, 404))],
+    "decisions.show": [("GET", "/decisions/1", None, (302, 404, 404, 404, 403))],
+    "decisions.correct": [("POST", "/decisions/1/corriger", {}, (302, 403, 404, 404, 403))],
+    "catchup.mark_read": [
+        (
+            "POST",
+            "/ce-que-vous-avez-manque/lu",
+            {"seen_until": "2026-01-01T00:00:00"},
+            (302, 303, 303, 303),
+        )
+    ],
+    "feeds.decisions_atom": [("GET", "/decisions.atom", None, (403, 200, 200, 200))],
+    "feeds.minutes_atom": [("GET", "/comptes-rendus.atom", None, (403, 200, 200, 200))],
+    "feeds.create_feed_token": [("POST", "/profil/flux", {}, (302, 302, 302, 302))],
+    "feeds.revoke_feed_token": [("POST", "/profil/flux/revoquer", {}, (302, 302, 302, 302))],
+    "members.set_publication": [
+        ("POST", "/admin/publication", {"publication": "public"}, (302, 403, 403, 302))
+    ],
+    "actions.mine": [
+        ("GET", "/actions/", None, (302, 200, 200, 200, 403)),
+        ("GET", "/actions/?qui=tous", None, (302, 200, 200, 200, 403)),
+    ],
+    "actions.change": [
+        ("POST", "/actions/{action}", {"op": "complete_action"}, (302, 303, 303, 303, 403))
+    ],
+    "minutes.show": [
+        ("GET", DOC + "compte-rendu", None, (302, 404, 404, 404, 302)),
+        ("POST", DOC + "compte-rendu", {"op": "validate_minutes"}, (302, 303, 303, 303, 302)),
+    ],
+    "minutes.markdown": [("GET", DOC + "compte-rendu.md", None, (302, 404, 404, 404, 302))],
+    "search.index": [("GET", "/recherche?q=chaudiere", None, (302, 200, 200, 200))],
     "prep.document": [("GET", DOC, None, (302, 200, 200, 200))],
     "prep.add_entry": [
         ("POST", DOC + "entrees", {"kind": "topic", "body": "Un point"}, (302, 302, 302, 302)),
@@ -171,6 +203,8 @@ FORBIDDEN = {
     "prep.start_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
     "prep.close_meeting": "Seul·es les facilitateur·rices ouvrent et closent la réunion.",
     "proposals.withdraw": "Seule la personne qui a proposé l’événement peut le retirer.",
+    "feeds.decisions_atom": "sont réservés aux membres",
+    "feeds.minutes_atom": "sont réservés aux membres",
 }
 
 # command -> (payload, expected `ok` or error code per role in ROLES order); "{meeting}",
@@ -178,6 +212,28 @@ FORBIDDEN = {
 CONSOLE = ("not_signed_in", "forbidden", True, True, "forbidden")
 SOCKET_COMMANDS = {
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
+    "edit_decision": (
+        {"decision_id": 999999, "statement": "Corrigé"},
+        ("not_signed_in", "not_found", "not_found", "not_found"),
+    ),
+    "write_summary": (
+        {"meeting_id": "{live_meeting}", "summary": "Le résumé", "summary_revision": 0},
+        CONSOLE,
+    ),
+    "validate_minutes": (
+        {"meeting_id": "{live_meeting}"},
+        ("not_signed_in", "forbidden", "not_closed", "not_closed", "forbidden"),
+    ),
+    "mark_caught_up": ({"seen_until": "2026-01-01T00:00:00"}, ("not_signed_in", True, True, True)),
+    "sync_actions": ({"view": "everyone"}, ("not_signed_in", True, True, True)),
+    "complete_action": (
+        {"action_id": "{action}"},
+        ("not_signed_in", "forbidden", "forbidden", "forbidden"),
+    ),
+    "reopen_action": (
+        {"action_id": "{action}"},
+        ("not_signed_in", "forbidden", "forbidden", "forbidden"),
+    ),
     "join_document": ({"meeting_id": "{meeting}"}, ("not_signed_in", True, True, True)),
     "add_entry": (
         {"meeting_id": "{meeting}", "kind": "topic", "body": "Un point"},
@@ -294,6 +350,14 @@ def visitor(app, make_member, live_friday):
         proposal = proposals.propose_event(
             target, meeting.id, "Fête", "Une fête", [(WISHED, "18:00")], "60", "house"
         )
+        action = Action(
+            meeting_id=meeting.id,
+            label="Appeler le plombier",
+            owner_id=target.id,
+            due_on=date.today() + timedelta(days=10),
+        )
+        db.session.add(action)
+        db.session.commit()
         places = {
             "target": target.id,
             "day": meeting.scheduled_for.isoformat(),
@@ -302,6 +366,7 @@ def visitor(app, make_member, live_friday):
             "need": need.id,
             "claimed": claimed.id,
             "proposal": proposal.id,
+            "action": action.id,
         }
         if live or role == "guest":
             friday = live_friday(
@@ -435,7 +500,60 @@ PREP_CONSOLE = DOC + "animation"
 LIVE_CONSOLE = LIVE + "animation"
 LIVE_PHONE = LIVE + "direct"
 NEED = DOC + "entrees/{need}/besoin"
+OWNER_DONE = "Seule la personne qui s’est engagée à faire cette action peut la marquer faite."
+OWNER_REOPEN = "Seule la personne qui s’est engagée à faire cette action peut la rouvrir."
+NO_DECISION = "Cette décision n’existe pas."
+NO_NUMBER = "Aucune décision ne porte le numéro 1."
+NOT_CLOSED = "Le compte rendu se valide une fois la réunion close."
 FORM_COMMANDS = {
+    "write_summary": (
+        LIVE_CONSOLE,
+        {"summary": "Le résumé", "summary_revision": "0"},
+        CONSOLE_FORM,
+    ),
+    "validate_minutes": (
+        LIVE + "compte-rendu",
+        {},
+        (
+            SIGN_IN,
+            "Seul·es le ou la secrétaire de ce vendredi et l’animation valident le compte rendu.",
+            NOT_CLOSED,
+            NOT_CLOSED,
+            SIGN_IN,
+        ),
+    ),
+    "edit_decision": (
+        LIVE_CONSOLE,
+        {"decision_id": "999999", "statement": "Corrigé"},
+        (SIGN_IN, PAGE_REFUSED, NO_DECISION, NO_DECISION, SIGN_IN),
+    ),
+    "propose_correction": (
+        "/decisions/1/corriger",
+        {},
+        (SIGN_IN, PAGE_REFUSED, NO_NUMBER, NO_NUMBER, PAGE_REFUSED),
+    ),
+    "mark_caught_up": (
+        "/ce-que-vous-avez-manque/lu",
+        {"seen_until": "2026-01-01T00:00:00"},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "set_publication": (
+        "/admin/publication",
+        {"publication": "public"},
+        (SIGN_IN, PAGE_REFUSED, PAGE_REFUSED, DONE, SIGN_IN),
+    ),
+    "create_feed_token": ("/profil/flux", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "revoke_feed_token": ("/profil/flux/revoquer", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "complete_action": (
+        "/actions/{action}",
+        {},
+        (SIGN_IN, OWNER_DONE, OWNER_DONE, OWNER_DONE, PAGE_REFUSED),
+    ),
+    "reopen_action": (
+        "/actions/{action}",
+        {},
+        (SIGN_IN, OWNER_REOPEN, OWNER_REOPEN, OWNER_REOPEN, PAGE_REFUSED),
+    ),
     "prepare_agenda": (PREP_CONSOLE, {}, CONSOLE_FORM),
     "add_agenda_entries": (PREP_CONSOLE, {"entry_id": "{entry}"}, CONSOLE_FORM),
     "add_agenda_item": (PREP_CONSOLE, {"title": "Divers", "timebox_minutes": "5"}, CONSOLE_FORM),
@@ -527,7 +645,7 @@ FORM_COMMANDS = {
     ),
 }
 # Lowering a hand that is not raised is done and changes nothing.
-CHANGES_NOTHING_WHEN_DONE = {"lower_hand"}
+CHANGES_NOTHING_WHEN_DONE = {"lower_hand", "revoke_feed_token"}
 
 
 def plain(text):

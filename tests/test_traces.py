@@ -234,14 +234,16 @@ def test_pseudonymising_a_person_is_one_update(app, make_member):
 
 def test_the_migration_turns_old_sentences_into_data_and_present_names_into_ids(tmp_path):
     """A database with stored French sentences and decisions listing names, upgraded."""
-    from datetime import date, time
+    from datetime import date, datetime, time
+    from types import SimpleNamespace
 
+    import sqlalchemy as sa
     from flask_migrate import upgrade
     from sqlalchemy import inspect, text
 
     from meeting import create_app
     from meeting.i18n import french_spacing
-    from meeting.models import Attendance, Decision, Entry, Meeting
+    from meeting.models import Attendance, Decision, Entry
     from meeting.traces.sentences import sentences_for
 
     app = create_app(
@@ -254,13 +256,49 @@ def test_the_migration_turns_old_sentences_into_data_and_present_names_into_ids(
     )
     with app.app_context():
         upgrade(revision="7c1f0d2e9a41")
-        camille = Member(display_name="Camille", email="c@le97.example", role="facilitator")
-        theo = Member(display_name="Théo", email="t@le97.example")
-        friday = Meeting(
-            scheduled_for=date(2026, 12, 4), starts_at=time(12), ends_at=time(14), status="live"
+        # Rows of that time, written without today's models (they have columns added since).
+        now = datetime(2026, 12, 1, 9)
+        member_t = sa.table(
+            "member",
+            sa.column("id", sa.Integer),
+            sa.column("display_name", sa.String),
+            sa.column("email", sa.String),
+            sa.column("role", sa.String),
+            sa.column("created_at", sa.DateTime),
         )
-        db.session.add_all([camille, theo, friday])
-        db.session.flush()
+        meeting_t = sa.table(
+            "meeting",
+            sa.column("id", sa.Integer),
+            sa.column("scheduled_for", sa.Date),
+            sa.column("starts_at", sa.Time),
+            sa.column("ends_at", sa.Time),
+            sa.column("status", sa.String),
+            sa.column("created_at", sa.DateTime),
+        )
+
+        def insert(table, **values):
+            return SimpleNamespace(
+                id=db.session.execute(sa.insert(table).values(**values)).lastrowid
+            )
+
+        camille = insert(
+            member_t,
+            display_name="Camille",
+            email="c@le97.example",
+            role="facilitator",
+            created_at=now,
+        )
+        theo = insert(
+            member_t, display_name="Théo", email="t@le97.example", role="member", created_at=now
+        )
+        friday = insert(
+            meeting_t,
+            scheduled_for=date(2026, 12, 4),
+            starts_at=time(12),
+            ends_at=time(14),
+            status="live",
+            created_at=now,
+        )
         topic = Entry(
             meeting_id=friday.id,
             kind="topic",

@@ -1,5 +1,7 @@
 """The decisions register, read only: filters from the URL, one page of decisions with their
-state (in force, superseded, to review) and the supersede links both ways, and a permalink."""
+state (in force, superseded, to review), the supersede links both ways, their actions' states
+and the proposals they moved, and a permalink. A reader who may not see people (the published
+register) gets the same page with every name left out (`people=False`)."""
 
 from datetime import date
 
@@ -10,7 +12,16 @@ from ..errors import NotFound
 from ..extensions import db
 from ..i18n import _, _l
 from ..meetings import dates
-from ..models import DECISION_MODES, Action, Decision, Meeting, Member
+from ..models import (
+    DECISION_MODES,
+    Action,
+    Decision,
+    EventProposal,
+    Meeting,
+    Member,
+    ProposalStatusChange,
+)
+from . import public
 
 PAGE_SIZE = 50
 # The register's states, keyed by their URL value ("etat=…").
@@ -21,19 +32,31 @@ STATES = {
 }
 
 
+# An action's state as the register shows it ("en retard": still open after its due date).
+ACTION_STATES = {"open": _l("à faire"), "done": _l("faite"), "late": _l("en retard")}
+
+
 class RegisterPage:
     """One page of the register: its decisions, the total, and what each needs to be shown."""
 
-    def __init__(self, decisions, total, page, pages, superseded_by, supersedes):
+    def __init__(self, decisions, total, page, pages, superseded_by, supersedes, people=True):
         self.decisions = decisions
         self.total = total
         self.page = page
         self.pages = pages
         self.superseded_by = superseded_by  # decision id -> the Decision replacing it
         self.supersedes = supersedes  # decision id -> the Decision it replaces
+        self.today = dates.today_in_place()
+        self.action_states = ACTION_STATES
+        self.people = people  # whether the reader may see who did what
+        self.redact = public.keep if people else public.redactor_for(decisions)
+        self.proposals = proposals_of(decisions)  # decision id -> [(proposal, to_status)]
 
     def state(self, decision, today=None):
-        return state_of(decision, self.superseded_by.get(decision.id), today)
+        return state_of(decision, self.superseded_by.get(decision.id), today or self.today)
+
+    def action_state(self, action):
+        return action_state(action, self.today)
 
 
 def state_of(decision, superseder=None, today=None):
@@ -45,6 +68,34 @@ def state_of(decision, superseder=None, today=None):
     if decision.review_on is not None and decision.review_on <= today:
         return "a-revoir"
     return "en-vigueur"
+
+
+def action_state(action, today=None):
+    """'done', 'late' (open after its due date) or 'open'."""
+    if action.status == "done":
+        return "done"
+    if action.due_on < (today or dates.today_in_place()):
+        return "late"
+    return "open"
+
+
+def proposals_of(decisions):
+    """The event proposals each decision moved (ProposalStatusChange.decision_id), with the
+    status it moved them to: {decision id: [(proposal, to_status)]}."""
+    ids = [d.id for d in decisions]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ProposalStatusChange.decision_id, ProposalStatusChange.to_status, EventProposal)
+        .join(EventProposal, EventProposal.id == ProposalStatusChange.proposal_id)
+        .where(ProposalStatusChange.decision_id.in_(ids))
+        .options(selectinload(EventProposal.entry))
+        .order_by(ProposalStatusChange.id)
+    ).all()
+    linked = {}
+    for decision_id, to_status, proposal in rows:
+        linked.setdefault(decision_id, []).append((proposal, to_status))
+    return linked
 
 
 def register_people():
@@ -66,9 +117,10 @@ def _int_in(value, low, high):
     return number if low <= number <= high else None
 
 
-def clean_register_filters(args):
+def clean_register_filters(args, people=True):
     """The register's filters read from the query string `args`, and the French notices of the
-    values ignored (a bad value never refuses the page)."""
+    values ignored (a bad value never refuses the page). Without `people` (a reader who may not
+    see who did what) there is no filter by person."""
     filters, notices = {}, []
 
     def ignore(message):
@@ -94,7 +146,7 @@ def clean_register_filters(args):
             filters["mode"] = raw
         else:
             ignore(_("Filtre ignoré : mode de décision « %(value)s » inconnu.", value=raw[:40]))
-    raw = (args.get("personne") or "").strip()
+    raw = (args.get("personne") or "").strip() if people else ""
     if raw:
         person_id = _int_in(raw, 1, 2**31 - 1)
         if person_id is None or db.session.get(Member, person_id) is None:
@@ -177,7 +229,7 @@ def _links(decisions):
     return superseded_by, supersedes
 
 
-def register_page(filters, page=1):
+def register_page(filters, page=1, people=True):
     """One page of decisions matching `filters` (from `clean_register_filters`), newest first.
     A page past the last gives the last one."""
     today = dates.today_in_place()
@@ -195,12 +247,12 @@ def register_page(filters, page=1):
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return RegisterPage(decisions, total, page, pages, *_links(decisions))
+    return RegisterPage(decisions, total, page, pages, *_links(decisions), people=people)
 
 
-def decision_by_number(number):
+def decision_by_number(number, people=True):
     """The decision numbered `number` with its links, as a one-decision page (NotFound)."""
     decision = db.session.scalar(select(Decision).where(Decision.number == number))
     if decision is None:
         raise NotFound(_l("Aucune décision ne porte le numéro %(n)s.", n=number))
-    return RegisterPage([decision], 1, 1, 1, *_links([decision]))
+    return RegisterPage([decision], 1, 1, 1, *_links([decision]), people=people)

@@ -5,76 +5,20 @@ them later, so each keeps who was present, the mode, the objections and how they
 the item and its source.
 """
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions
-from ..errors import Conflict, FieldErrors, NotFound, ServiceError, require
+from ..errors import Conflict, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l
 from ..live import services as agenda
 from ..live.guests import attendance_of
-from ..meetings import dates
-from ..models import DECISION_MODES, Action, Attendance, Decision, Member, Round
+from ..models import Action, Attendance, Decision, Member, Round
 from ..models.base import utcnow
 from ..pipeline import change
-
-MAX_STATEMENT = 5000
-
-
-class _Refusals:
-    """The refusals of one form, by field: every field's message is shown at once, beside it."""
-
-    def __init__(self):
-        self.errors = {}  # field name -> ServiceError
-
-    def check(self, name, clean, *args, **kwargs):
-        """`clean(*args)`, or None with its refusal kept for the field `name`."""
-        try:
-            return clean(*args, **kwargs)
-        except ServiceError as error:
-            self.errors.setdefault(name, error)
-            return None
-
-    def add(self, name, message, code):
-        self.errors.setdefault(name, ServiceError(message, code=code))
-
-    def raise_any(self):
-        if len(self.errors) == 1:
-            ((name, error),) = self.errors.items()
-            raise ServiceError(error.message, code=error.code, field=name)
-        if self.errors:
-            raise FieldErrors({name: error.message for name, error in self.errors.items()})
-
-
-def _clean_text(value, limit, label):
-    value = (value or "").strip() or None
-    if value and len(value) > limit:
-        raise ServiceError(
-            _l("%(label)s : %(n)s caractères au plus.", label=label, n=limit), code="invalid_field"
-        )
-    return value
-
-
-def _clean_date(value, label, allow_past=False):
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value))
-        except ValueError:
-            raise ServiceError(
-                _l("« %(value)s » n’est pas une date valide.", value=value), code="invalid_date"
-            ) from None
-    if not allow_past and day < dates.today_in_place():
-        raise ServiceError(
-            _l("%(label)s ne peut pas être dans le passé.", label=label), code="past_date"
-        )
-    return day
+from . import corrections
+from .validation import MAX_STATEMENT, Refusals, check_content, clean_date  # noqa: F401
 
 
 def _linked_round(meeting_id, item, round_id):
@@ -106,9 +50,11 @@ def record_decision(
     objections_lifted=None,
     review_on=None,
     round_id=None,
+    supersedes_number=None,
 ):
-    """Record what the meeting decided on the current point, with who was present and the
-    round (`round_id`, on that point) it follows."""
+    """Record what the meeting decided on the current point, with who was present, the
+    round (`round_id`, on that point) it follows and the decision of a closed Friday it
+    replaces (`supersedes_number`)."""
     meeting = agenda.get_meeting(meeting_id)
     require(
         permissions.can_record(actor, meeting),
@@ -122,40 +68,26 @@ def record_decision(
             _l("Aucun point n’est en cours : choisissez d’abord le point décidé."),
             code="no_current_item",
         )
-    refusals = _Refusals()
-    statement = (statement or "").strip()
-    if not statement:
-        refusals.add(
-            "statement", _l("Écrivez la décision avant de l’enregistrer."), "empty_statement"
-        )
-    elif len(statement) > MAX_STATEMENT:
-        refusals.add(
-            "statement",
-            _l("La décision est trop longue (%(n)s caractères au plus).", n=MAX_STATEMENT),
-            "invalid_field",
-        )
-    if mode not in DECISION_MODES:
-        refusals.add("mode", _l("Mode de décision inconnu."), "invalid_field")
-    objections = refusals.check("objections", _clean_text, objections, 5000, _("Objections"))
-    objections_lifted = refusals.check(
-        "objections_lifted", _clean_text, objections_lifted, 5000, _("Levée des objections")
+    refusals = Refusals()
+    statement, objections, objections_lifted, review_on = check_content(
+        refusals, statement, mode, objections, objections_lifted, review_on
     )
-    if objections and not objections_lifted and mode == "consent":
-        refusals.add(
-            "objections_lifted",
-            _l(
-                "Une décision par consentement avec des objections dit comment "
-                "elles ont été levées."
-            ),
-            "objections_not_lifted",
-        )
-    review_on = refusals.check("review_on", _clean_date, review_on, _("La date de révision"))
     round_ = refusals.check("round_id", _linked_round, meeting_id, item, round_id)
+    next_number = (db.session.scalar(select(func.max(Decision.number))) or 0) + 1
+    replaced = refusals.check(
+        "supersedes_number",
+        corrections.supersede_target,
+        supersedes_number,
+        meeting_id,
+        next_number,
+    )
     refusals.raise_any()
     results = agenda.round_results(round_) if round_ else None
     for _attempt in range(3):
         try:
             with change() as c:
+                if replaced is not None:
+                    corrections.lock_target(replaced)
                 attendance_of(actor, meeting_id)  # whoever records it is in the room
                 # ids of the attendance rows (members and guests), never names
                 present = [a.id for a in agenda.attendance(meeting_id) if a.status == "present"]
@@ -172,12 +104,14 @@ def record_decision(
                     result=results or {},
                     present=present,
                     review_on=review_on,
+                    supersedes_id=replaced.id if replaced else None,
                     decided_by_id=actor.id,
                     decided_at=utcnow(),
                 )
                 db.session.add(decision)
                 db.session.flush()
                 agenda.bump_revision(meeting_id)
+                supersedes = {"supersedes_number": replaced.number} if replaced else {}
                 c.trace(
                     actor,
                     "decision_recorded",
@@ -186,6 +120,7 @@ def record_decision(
                     number=number,
                     mode=mode,
                     title=item.title,
+                    **supersedes,
                 )
                 agenda.publish_live(c, meeting_id, regions=("decisions", "status"))
             return decision
@@ -208,7 +143,7 @@ def _owner(owner_id):
 
 
 def _due_on(value):
-    due_on = _clean_date(value, _("L’échéance"))
+    due_on = clean_date(value, _("L’échéance"))
     if due_on is None:
         raise ServiceError(_l("Indiquez pour quand l’action est à faire."), code="missing_due")
     return due_on
@@ -224,7 +159,7 @@ def add_action(actor, meeting_id, label, owner_id, due_on, decision_id=None):
     if meeting.status != "live":
         raise Conflict(_l("La réunion n’est pas en cours."), code="not_live")
     item = agenda.current_item(meeting_id)
-    refusals = _Refusals()
+    refusals = Refusals()
     label = " ".join((label or "").split())
     if not label:
         refusals.add(
@@ -277,3 +212,15 @@ def present_names(decision):
     rows = db.session.scalars(select(Attendance).where(Attendance.id.in_(ids))).all()
     by_id = {row.id: row.name for row in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def attendance_counts(decision):
+    """(people present, of whom guests) when `decision` was made: what a reader who may not
+    see names is shown ("12 présent·es dont 2 invité·es")."""
+    ids = [i for i in decision.present or [] if isinstance(i, int)]
+    if not ids:
+        return 0, 0
+    rows = db.session.execute(
+        select(Attendance.id, Attendance.member_id).where(Attendance.id.in_(ids))
+    ).all()
+    return len(rows), sum(1 for _id, member_id in rows if member_id is None)

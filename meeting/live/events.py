@@ -219,6 +219,8 @@ def close_round(actor, round_id):
         "objections_lifted": (str, False),
         "review_on": (str, False),
         "round_id": (int, False),
+        # a number, or the text typed in the form (the service says what is wrong with it)
+        "supersedes_number": ((int, str), False),
     },
     doors=BOTH,
 )
@@ -231,11 +233,20 @@ def record_decision(
     objections_lifted=None,
     review_on=None,
     round_id=None,
+    supersedes_number=None,
 ):
-    """Sent by the console (facilitator or scribe), naming the round it follows; broadcasts
-    `live_updated` (decisions)."""
+    """Sent by the console (facilitator or scribe), naming the round it follows and the
+    decision of a closed Friday it replaces, if any; broadcasts `live_updated` (decisions)."""
     decision = decisions.record_decision(
-        actor, meeting_id, statement, mode, objections, objections_lifted, review_on, round_id
+        actor,
+        meeting_id,
+        statement,
+        mode,
+        objections,
+        objections_lifted,
+        review_on,
+        round_id,
+        supersedes_number,
     )
     return {"decision_id": decision.id, "number": decision.number}
 

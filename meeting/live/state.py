@@ -228,6 +228,10 @@ def live_context(meeting, viewer=None, view=None):
         "present_count": sum(1 for p in people if p.status == "present"),
         "roles": day_roles(meeting_id),
         "members": members,
+        # The scribe's summary (region "summary", never on the screen nor a guest's phone).
+        "summary_author": db.session.get(Member, meeting.summary_updated_by_id)
+        if meeting.summary_updated_by_id
+        else None,
         "estimated_end": estimated_end(meeting, items),
         "viewer": viewer,
         "join_url": url_for("live.join", _external=True),
@@ -239,43 +243,68 @@ def live_context(meeting, viewer=None, view=None):
 
 
 REGIONS = ("status", "current", "agenda", "queue", "round", "decisions")
+# The scribe's summary is a region of the console (a form for who may record) and of members'
+# phones (read only); the projector does not show it (its fit is fixed) and a guest's phone
+# never receives it. It is rendered only when asked for (joining, or a change of the summary).
+SUMMARY = "summary"
+ALL_REGIONS = REGIONS + (SUMMARY,)
 # The regions each view shows (a guest's phone renders as a member's phone, without the
-# member-only parts, which live outside these regions).
+# member-only parts: the summary, and what lives outside these regions).
 VIEW_REGIONS = {
-    "console": REGIONS,
+    "console": ALL_REGIONS,
     "screen": REGIONS,
-    "phone": REGIONS,
+    "phone": ALL_REGIONS,
+    "guest": REGIONS,
 }
 # What moving to another point changes: the point, the agenda's statuses, the floor (the
 # speaker's turn ends). The console's round and decision forms name the current point, so the
 # console also gets those two regions whenever the current point changes.
 MOVED = ("current", "agenda", "queue")
 NAMES_CURRENT = {"console": ("round", "decisions")}
-# The rooms each rendered view goes to.
-VIEW_ROOMS = {"console": ("console",), "screen": ("screen",), "phone": ("phone", "guest")}
+# The rooms each rendered view goes to. A guest's phone gets the member phone's rendering
+# without the regions a guest may not see (rendered once, sent as two variants).
+VIEW_ROOMS = {
+    "console": ("console",),
+    "screen": ("screen",),
+    "phone": ("phone",),
+    "guest": ("guest",),
+}
+
+
+def _template_view(view):
+    """The view the partials are rendered for: a guest's phone is a phone."""
+    return "phone" if view == "guest" else view
+
+
+def shown_regions(view, regions):
+    """The regions of `regions` that `view` shows, in page order."""
+    if "current" in regions:
+        regions = tuple(regions) + NAMES_CURRENT.get(view, ())
+    return [r for r in ALL_REGIONS if r in regions and r in VIEW_REGIONS[view]]
 
 
 def render_regions(meeting_id, regions=REGIONS, view="phone", context=None):
     """The fragments of one view for the given regions, from the same partials as the pages.
 
     Their forms carry no CSRF token (the sender's must not travel; each page puts its own in)."""
-    context = context or live_context(meeting_id, view=view)
-    if "current" in regions:
-        regions = tuple(regions) + NAMES_CURRENT.get(view, ())
-    shown = [r for r in REGIONS if r in regions and r in VIEW_REGIONS[view]]
+    context = context or live_context(meeting_id, view=_template_view(view))
+    template_view = _template_view(view)
     return {
-        region: render_template(f"live/_{region}.html", view=view, csrf_token=lambda: "", **context)
-        for region in shown
+        region: render_template(
+            f"live/_{region}.html", view=template_view, csrf_token=lambda: "", **context
+        )
+        for region in shown_regions(view, regions)
     }
 
 
 def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
-    """The `live_updated` fact of one view: revisions, timer, and that view's regions."""
-    context = context or live_context(meeting_id, view=view)
+    """The `live_updated` fact of one view: revisions, timer, and that view's regions (a
+    guest's phone: the phone's, without the member-only ones)."""
+    context = context or live_context(meeting_id, view=_template_view(view))
     meeting = context["meeting"]
     return {
         "meeting_id": meeting_id,
-        "view": view,
+        "view": _template_view(view),
         "live_revision": meeting.live_revision,
         "agenda_revision": meeting.agenda_revision,
         "status": meeting.status,
@@ -288,19 +317,34 @@ def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
     }
 
 
+def _guest_variant(phone_fact):
+    """The member phone's fact as a guest's phone gets it: the same fragments, without the
+    regions a guest does not see (nothing is rendered twice)."""
+    regions = {k: v for k, v in phone_fact["regions"].items() if k in VIEW_REGIONS["guest"]}
+    return {**phone_fact, "regions": regions}
+
+
+def _views_for(regions):
+    """The views that show at least one of `regions` (a change of the summary alone reaches
+    neither the projector nor a guest's phone)."""
+    return [view for view in VIEW_ROOMS if shown_regions(view, regions)]
+
+
 def live_facts(meeting_id, regions=REGIONS):
-    """(event, data, rooms) for every view: the database is read once, each view rendered once
-    and sent only to its own rooms."""
+    """(event, data, rooms) for every view that shows one of `regions`: the database is read
+    once, each view rendered once and sent only to its own rooms."""
     context = live_context(meeting_id)
     out = []
-    for view, rooms in VIEW_ROOMS.items():
-        view_context = context if view == "console" else {**context, "members": []}
+    facts = {}
+    for view in _views_for(regions):
+        if view == "guest" and "phone" in facts:
+            fact = _guest_variant(facts["phone"])
+        else:
+            view_context = context if view == "console" else {**context, "members": []}
+            fact = live_fact(meeting_id, regions, view, view_context)
+        facts[view] = fact
         out.append(
-            (
-                "live_updated",
-                live_fact(meeting_id, regions, view, view_context),
-                [realtime.live_room(meeting_id, r) for r in rooms],
-            )
+            ("live_updated", fact, [realtime.live_room(meeting_id, r) for r in VIEW_ROOMS[view]])
         )
     return out
 
@@ -343,7 +387,7 @@ def live_state(actor, meeting_id, view="phone"):
     """The exact current state of one view, for a page that (re)connects or reloads."""
     meeting = get_meeting(meeting_id)
     view = view_for(actor, meeting, view)
-    fact = live_fact(meeting_id, view="phone" if view == "guest" else view)
+    fact = live_fact(meeting_id, regions=ALL_REGIONS, view=view)
     return {**fact, "view": view}
 
 
@@ -356,11 +400,11 @@ def publish_live(c, meeting_id, regions=REGIONS):
             facts.extend(live_facts(meeting_id, regions))
         return facts[index][1]
 
-    for index, (_view, rooms) in enumerate(VIEW_ROOMS.items()):
+    for index, view in enumerate(_views_for(regions)):
         c.publish(
             "live_updated",
             lambda i=index: fact_for(i),
-            room=[realtime.live_room(meeting_id, r) for r in rooms],
+            room=[realtime.live_room(meeting_id, r) for r in VIEW_ROOMS[view]],
         )
 
 

@@ -134,9 +134,14 @@ def _form_key(form):
 def _console_forms(context):
     """The keys of the forms the console draws now (its own, not those of the live regions)."""
     status = context["meeting"].status
+    # The scribe's summary (region "summary") is written live and until the minutes are
+    # validated.
+    summary = {"write_summary"} if context["meeting"].minutes_validated_at is None else set()
     if status == "closed":
-        return set()
+        return summary
     keys = {"close", "everyone_present", "followers_present"}
+    if status == "live":
+        keys |= summary
     keys |= {f"attendance-{m.id}" for m in context["members"]}
     if status == "preparing":
         keys |= {"prepare", "add_entries", "add_item", "start"}

@@ -15,9 +15,10 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import permissions
-from ..errors import ServiceError
+from .. import commands, permissions, place
+from ..errors import ServiceError, field_errors
 from ..extensions import limiter
+from ..feeds import tokens as feed_tokens
 from ..i18n import _
 from ..mail import mail_enabled
 from ..models import ROLES
@@ -194,7 +195,7 @@ def profile():
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("members.profile"))
     return render_template(
-        "members/profile.html", error=error, form=request.form, role_label=services.role_label
+        "members/profile.html", error=error, form=request.form, **_profile_context()
     ), (400 if error else 200)
 
 
@@ -210,10 +211,25 @@ def change_password():
             "members/profile.html",
             password_error=exc.message,
             form={},
-            role_label=services.role_label,
+            **_profile_context(),
         ), 400
     flash(_("Votre mot de passe est changé."), "success")
     return redirect(url_for("members.profile"))
+
+
+# -- profile: the personal feed (its forms post to the feeds feature) ---------------------------
+
+
+def _profile_context():
+    """What the profile page shows besides its forms: the member's personal feed (its state;
+    its addresses just after it was made, read once, then gone)."""
+    new_token = feed_tokens.take_new_token() if request.method == "GET" else None
+    return {
+        "role_label": services.role_label,
+        "feed": feed_tokens.active_token(current_user),
+        "new_feed": feed_tokens.feed_addresses(new_token) if new_token else None,
+        "public_feeds": feed_tokens.feed_addresses() if place.archive_is_public() else None,
+    }
 
 
 def _back_to_page(path):
@@ -243,6 +259,7 @@ def set_language():
 
 
 def _render_admin(status=200, **context):
+    context.setdefault("publication", place.publication())
     return render_template(
         "members/admin.html",
         members=services.list_members(),
@@ -250,6 +267,7 @@ def _render_admin(status=200, **context):
         roles=ROLES,
         role_label=services.role_label,
         mail_enabled=mail_enabled(),
+        publications=place.PUBLICATIONS,
         **context,
     ), status
 
@@ -317,3 +335,21 @@ def reactivate(member_id):
         member_id,
         lambda m: _("Le compte de %(name)s est réactivé.", name=m.display_name),
     )
+
+
+@bp.route("/admin/publication", methods=["POST"])
+@login_required
+def set_publication():
+    _admin_required()
+    try:
+        result = commands.run_form("set_publication", request.form)
+    except ServiceError as exc:
+        errors = field_errors(exc) or {"publication": exc.message}
+        return _render_admin(
+            exc.status, publication_errors=errors, publication=request.form.get("publication")
+        )
+    if result["publication"] == "public":
+        flash(_("Les décisions et comptes rendus sont maintenant publics."), "success")
+    else:
+        flash(_("Les décisions et comptes rendus sont maintenant réservés aux membres."), "success")
+    return redirect(url_for("members.admin", _anchor="publication"))

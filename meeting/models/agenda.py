@@ -42,12 +42,13 @@ class AgendaItem(db.Model):
     source_proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_proposal.id", ondelete="SET NULL")
     )
-    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
     # Added after the decision table exists (agenda items and decisions refer to each other).
     review_of_decision_id: Mapped[int | None] = mapped_column(
         ForeignKey(
             "decision.id", use_alter=True, name="fk_agenda_item_review_of_decision_id_decision"
-        )
+        ),
+        index=True,
     )
     timebox_minutes: Mapped[int] = mapped_column(default=10)
     status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -35,8 +35,8 @@ class Decision(db.Model):
     # that meeting), never names; read them with `decisions.services.present_names`.
     present: Mapped[list] = mapped_column(JSON, default=list)
     review_on: Mapped[date | None]
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     meeting: Mapped[Meeting] = relationship()
@@ -54,9 +54,9 @@ class Action(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))

@@ -81,7 +81,9 @@ class ProposalStatusChange(db.Model):
     __tablename__ = "proposal_status_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("event_proposal.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("event_proposal.id", ondelete="CASCADE"), index=True
+    )
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))

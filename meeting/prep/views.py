@@ -21,9 +21,11 @@ bp = Blueprint("prep", __name__)
 
 @bp.route("/")
 def home():
+    from ..catchup.services import missed_for  # the catchup feature's public read
+
     if not has_members():
         return redirect(url_for("members.first_run"))
-    context = {"traces": [], "meeting": None, "live_meeting": None}
+    context = {"traces": [], "meeting": None, "live_meeting": None, "missed": None}
     day = meetings.coming_day()  # once today's Friday is closed, the one after it
     if permissions.can_read_document(current_user):
         meeting = meetings.for_day(day)
@@ -34,6 +36,7 @@ def home():
             needs=services.open_needs(),
             proposals=services.waiting_proposals(),
             traces=list_traces(limit=8),
+            missed=missed_for(current_user),  # "ce que vous avez manqué": members only
         )
     start, end = dates.meeting_hours()
     return render_template("prep/home.html", day=day, start=start, end=end, **context)

@@ -261,11 +261,30 @@ RENDERERS = {
     "round_closed": lambda t, d, who, p: ngettext(
         "Tour fermé : %(num)s réponse.", "Tour fermé : %(num)s réponses.", int(d["total"])
     ),
-    "decision_recorded": lambda t, d, who, p: _(
-        "Décision n° %(n)s (%(mode)s) sur « %(title)s ».",
-        n=d["number"],
-        mode=str(MODE_LABELS[d["mode"]]),
+    "decision_recorded": lambda t, d, who, p: (
+        _(
+            "Décision n° %(n)s (%(mode)s) sur « %(title)s », qui remplace la décision n° %(old)s.",
+            n=d["number"],
+            mode=str(MODE_LABELS[d["mode"]]),
+            title=d["title"],
+            old=d["supersedes_number"],
+        )
+        if d.get("supersedes_number")
+        else _(
+            "Décision n° %(n)s (%(mode)s) sur « %(title)s ».",
+            n=d["number"],
+            mode=str(MODE_LABELS[d["mode"]]),
+            title=d["title"],
+        )
+    ),
+    "decision_edited": lambda t, d, who, p: _(
+        "%(name)s a corrigé la décision n° %(n)s.", name=who, n=d["number"]
+    ),
+    "decision_correction_proposed": lambda t, d, who, p: _(
+        "%(name)s a mis « %(title)s » à l’ordre du jour du %(date)s.",
+        name=who,
         title=d["title"],
+        date=_day(d["date"]),
     ),
     "action_added": lambda t, d, who, p: _(
         "Action : %(label)s — %(name)s, pour le %(date)s.",
@@ -293,7 +312,60 @@ RENDERERS = {
         "%(actor)s a réactivé le compte de %(name)s.", actor=who, name=p.member(d["member_id"])
     ),
     "profile_updated": _profile_updated,
+    "publication_changed": lambda t, d, who, p: (
+        _("%(name)s a rendu publics les décisions et comptes rendus.", name=who)
+        if d["publication"] == "public"
+        else _("%(name)s a réservé les décisions et comptes rendus aux membres.", name=who)
+    ),
+    "feed_token_created": lambda t, d, who, p: (
+        _("%(name)s a remplacé son flux personnel.", name=who)
+        if d.get("replaced")
+        else _("%(name)s a créé son flux personnel.", name=who)
+    ),
+    "feed_token_revoked": lambda t, d, who, p: _(
+        "%(name)s a révoqué son flux personnel.", name=who
+    ),
+    "minutes_summary_written": lambda t, d, who, p: _(
+        "%(name)s a écrit le résumé du %(date)s (version %(n)s).",
+        name=who,
+        date=_day(d["date"]),
+        n=d["revision"],
+    ),
+    "minutes_validated": lambda t, d, who, p: _(
+        "%(name)s a validé le compte rendu du %(date)s.", name=who, date=_day(d["date"])
+    ),
+    "caught_up": lambda t, d, who, p: _("%(name)s a rattrapé les vendredis manqués.", name=who),
 }
+
+
+def _action_status(done):
+    def render(t, d, who, p):
+        if d["owner_id"] == t.actor_id:
+            if done:
+                return _(
+                    "%(name)s a marqué faite son action « %(label)s ».", name=who, label=d["label"]
+                )
+            return _("%(name)s a rouvert son action « %(label)s ».", name=who, label=d["label"])
+        owner = p.member(d["owner_id"])
+        if done:
+            return _(
+                "%(name)s a marqué faite l’action « %(label)s » de %(owner)s.",
+                name=who,
+                label=d["label"],
+                owner=owner,
+            )
+        return _(
+            "%(name)s a rouvert l’action « %(label)s » de %(owner)s.",
+            name=who,
+            label=d["label"],
+            owner=owner,
+        )
+
+    return render
+
+
+RENDERERS["action_completed"] = _action_status(True)
+RENDERERS["action_reopened"] = _action_status(False)
 
 
 def _generic(trace, who):

@@ -18,20 +18,31 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('summary', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('summary_revision', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('summary_updated_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('minutes_validated_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('minutes_validated_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('minutes_mailed_at', sa.DateTime(), nullable=True))
-        batch_op.create_foreign_key('fk_meeting_summary_updated_by_id_member', 'member', ['summary_updated_by_id'], ['id'])
-        batch_op.create_foreign_key('fk_meeting_minutes_validated_by_id_member', 'member', ['minutes_validated_by_id'], ['id'])
-    with op.batch_alter_table('action', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('done_by_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key('fk_action_done_by_id_member', 'member', ['done_by_id'], ['id'])
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('caught_up_at', sa.DateTime(), nullable=True))
+    # Plain ADD COLUMNs (foreign keys inline): on SQLite a batch would rebuild these tables,
+    # which other rows reference — and with foreign keys enforced, DROP TABLE meeting fails.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+
+    def member_fk(table, column):
+        name = f'fk_{table}_{column}_member'
+        if sqlite:  # SQLite adds a column with its reference in one statement, named
+            op.execute(
+                f'ALTER TABLE {table} ADD COLUMN {column} INTEGER'
+                f' CONSTRAINT {name} REFERENCES member (id)'
+            )
+        else:
+            op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+            op.create_foreign_key(name, table, 'member', [column], ['id'])
+
+    op.add_column('meeting', sa.Column('summary', sa.Text(), nullable=True))
+    op.add_column(
+        'meeting', sa.Column('summary_revision', sa.Integer(), server_default='0', nullable=False)
+    )
+    member_fk('meeting', 'summary_updated_by_id')
+    op.add_column('meeting', sa.Column('minutes_validated_at', sa.DateTime(), nullable=True))
+    member_fk('meeting', 'minutes_validated_by_id')
+    op.add_column('meeting', sa.Column('minutes_mailed_at', sa.DateTime(), nullable=True))
+    member_fk('action', 'done_by_id')
+    op.add_column('member', sa.Column('caught_up_at', sa.DateTime(), nullable=True))
     op.create_table(
         'action_reminder',
         sa.Column('id', sa.Integer(), nullable=False),

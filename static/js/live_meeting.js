@@ -35,8 +35,39 @@
 
   function swap(name, html) {
     root.querySelectorAll('[data-region="' + name + '"]').forEach(function (old) {
-      live.swap(old, html);
+      live.swap(old, html, keepBaseRevision(old));
     });
+  }
+
+  // Shared text edited in a region (the scribe's summary) is saved against the revision it
+  // started from (`data-base-revision`). While what the reader typed differs from the text the
+  // fresh fragment holds, the form keeps its own base: saving is then refused as stale, never
+  // a silent overwrite of what someone else saved meanwhile.
+  function keepBaseRevision(old) {
+    var kept = [];
+    old.querySelectorAll("input[data-base-revision][id]").forEach(function (input) {
+      var text = input.form && input.form.querySelector("textarea[id]");
+      if (text && text.value !== text.defaultValue) {
+        kept.push({ id: input.id, value: input.value, textId: text.id, typed: text.value });
+      }
+    });
+    if (!kept.length) return null;
+    return function (fresh) {
+      kept.forEach(function (item) {
+        var input = fresh.querySelector("#" + CSS.escape(item.id));
+        var text = fresh.querySelector("#" + CSS.escape(item.textId));
+        if (input && text && text.defaultValue !== item.typed) input.value = item.value;
+      });
+    };
+  }
+
+  // After an ack of write_summary: the revision the server holds now (a refused stale save
+  // says it, so that pressing again replaces the other text knowingly).
+  function adoptRevision(form, name, ack) {
+    if (!ack || ack.summary_revision === undefined) return;
+    var shown = form.isConnected ? form : root.querySelector('form[data-command="' + name + '"]');
+    var base = shown && shown.querySelector("[data-base-revision]");
+    if (base) base.value = ack.summary_revision;
   }
 
   function apply(fact) {
@@ -233,6 +264,7 @@
     }
     var options = form.dataset.doneLabel ? { done: form.dataset.doneLabel } : {};
     live.submit(form, name, data, submitter, options).then(function (ack) {
+      adoptRevision(form, name, ack);
       // Refused for good: nothing was added, the next send is a new operation.
       if (ack && !ack.ok && name === "add_entry") delete form.dataset.opId;
       if (ack && ack.ok) {
