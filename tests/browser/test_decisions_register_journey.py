@@ -41,7 +41,7 @@ def test_an_absent_member_finds_the_decisions_and_their_corrections(
         page = signed_in_page(register.marc, viewport={"width": width, "height": height})
         page.goto(live_server.url + "/")
         with page.expect_navigation():
-            page.get_by_role("link", name="Registre des décisions").click()
+            page.get_by_role("link", name="Registre des décisions", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Registre des décisions")
         expect(page.locator("main")).to_contain_text("On répare et on isole les combles.")
         assert_accessible(page)
