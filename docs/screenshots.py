@@ -109,6 +109,18 @@ def main():
             home.screenshot(path=OUT / "home-live.png")
             screen.wait_for_timeout(500)
             screen.screenshot(path=OUT / "screen.png")
+            # After Friday: the register, a closed Friday's minutes, search, "Mes actions".
+            page.goto(base + "/decisions/")
+            page.screenshot(path=OUT / "register.png")
+            minutes = page.get_attribute(".register-meta a", "href")
+            page.goto(base + minutes.split("#")[0])
+            page.screenshot(path=OUT / "minutes.png")
+            page.goto(base + "/recherche?q=reunion")
+            page.screenshot(path=OUT / "search.png")
+            mine = phone.new_page()
+            mine.goto(base + "/actions/")
+            mine.wait_for_selector("#actions[data-synced=true]")
+            mine.screenshot(path=OUT / "actions-phone.png")
             browser.close()
     finally:
         server.terminate()

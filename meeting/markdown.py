@@ -9,6 +9,8 @@ third-party content in every participant's browser (tracking pixels, huge files,
 on the meeting screen); a link keeps the information and leaves the choice to the reader.
 """
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -110,6 +112,13 @@ def render(text: str | None) -> Markup:
     """Render a member's Markdown as sanitised HTML, safe to insert in any page."""
     if not text:
         return Markup("")
+    return _rendered(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> Markup:
+    # A pure function of the text (no locale, no request): the register, the minutes and the
+    # feeds render the same statements again and again.
     return Markup(_cleaner.clean(_parser.render(text)))
 
 
