@@ -5,7 +5,7 @@ from datetime import UTC
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import get_date_format
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import LazyString, get_locale, get_translations, to_user_timezone
 from flask_babel import format_date as _format_date
 from flask_babel import format_datetime as _format_datetime
@@ -19,11 +19,12 @@ _BEFORE_HIGH_PUNCT = re.compile(r"(?<=[^\s;:!?(\[«])[ \u00a0\u202f]?([;!?]+)(?=
 _BEFORE_COLON = re.compile(r"(?<=[^\s:;!?(\[«])[ \u00a0\u202f]?:(?=[\s»)\]]|$|<)")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]?")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]?»")
+_PUNCT = re.compile(r"[;:!?«»]")
 
 
 def french_spacing(text):
     """Put the no-break spaces French typography wants before `: ; ! ?` and inside « »."""
-    if not text:
+    if not text or not _PUNCT.search(text):
         return text
     text = _BEFORE_HIGH_PUNCT.sub(NNBSP + r"\1", text)
     text = _BEFORE_COLON.sub(NBSP + ":", text)
@@ -32,11 +33,32 @@ def french_spacing(text):
     return text
 
 
-def _is_french():
+_BY_LOCALE = {}  # locale name -> (is French, translations): one domain, the same files
+
+
+def _state():
+    """(is French, translations) of the current locale, read with one lookup: a register page
+    translates and typesets thousands of strings, and Flask-Babel's own path walks its context
+    several times per string. The locale Flask-Babel chose (or `force_locale` set) is kept on
+    `g._flask_babel`, so this follows it."""
     try:
-        return str(get_locale() or "fr").startswith("fr")
-    except RuntimeError:
-        return True
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):
+        try:
+            locale = get_locale()  # chooses it (and keeps it on `g`) on the first call
+        except RuntimeError:
+            locale = None
+    if locale is None:  # outside a request or an app: French, untranslated
+        return True, get_translations()
+    key = str(locale)
+    state = _BY_LOCALE.get(key)
+    if state is None:
+        state = _BY_LOCALE[key] = (key.startswith("fr"), get_translations())
+    return state
+
+
+def _is_french():
+    return _state()[0]
 
 
 def _typeset(text):
@@ -98,25 +120,29 @@ def _elide(message, variables):
     return _DE_PLACEHOLDER.sub(replace, message)
 
 
-def _interpolate(message, variables):
+def _interpolate(message, variables, french=None):
     if not variables:
         return message
-    if _is_french():
+    if _is_french() if french is None else french:
         message = _elide(message, variables)
     return message % variables
 
 
 def gettext(string, **variables):
     """Translate `string`, with French typography (and élision) when the page is in French."""
-    return _typeset(_interpolate(get_translations().ugettext(string), variables))
+    french, translations = _state()
+    message = _interpolate(translations.ugettext(string), variables, french)
+    return french_spacing(message) if french else message
 
 
 def ngettext(singular, plural, num, **variables):
     """Plural forms; French (the source language) keeps 0 in the singular: « 0 réponse »."""
+    french, translations = _state()
     variables.setdefault("num", num)
-    if _is_french() and 0 <= num < 2:
+    if french and 0 <= num < 2:
         num = 1
-    return _typeset(_interpolate(get_translations().ungettext(singular, plural, num), variables))
+    message = _interpolate(translations.ungettext(singular, plural, num), variables, french)
+    return french_spacing(message) if french else message
 
 
 def lazy_ngettext(singular, plural, num, **variables):

@@ -251,14 +251,14 @@ def test_anonymous_is_sent_to_sign_in_and_a_guest_has_no_access(app, register, l
         assert "On sème" not in text_of(response)
 
 
-def test_register_pages_fifty_decisions_at_a_time(member_client, register, live_friday):
+def test_register_pages_twenty_five_decisions_at_a_time(member_client, register, live_friday):
     friday = live_friday(register.camille, ["Long"], day=register.second_day + timedelta(7))
     db.session.refresh(friday.meeting)
     agenda.advance(register.camille, friday.meeting.id, friday.meeting.live_revision)
-    for n in range(50):
+    for n in range(25):
         decisions.record_decision(register.camille, friday.meeting.id, f"Point {n}.", "vote")
     first = text_of(member_client.get("/decisions/"))
-    assert len(numbers_on(first)) == 50 and "53 décisions" in first
+    assert len(numbers_on(first)) == 25 and "28 décisions" in first
     assert "Page 1 sur 2" in first and 'href="/decisions/?page=2"' in first
     second = text_of(member_client.get("/decisions/?page=2"))
     assert numbers_on(second) == [

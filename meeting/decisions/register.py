@@ -23,7 +23,7 @@ from ..models import (
 )
 from . import public
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # long cards: a phone reads 25 at a time (and the page stays light)
 # The register's states, keyed by their URL value ("etat=…").
 STATES = {
     "en-vigueur": _l("en vigueur"),
