@@ -127,7 +127,26 @@ def load_demo(seed=97):
             with clock.step(hours=2):
                 services.update_profile(member, name, member.email)
     _demo_fridays(members, clock, rng)
+    _demo_meeting_hours()
     return members
+
+
+def _demo_meeting_hours():
+    """The demo's closed Fridays were opened and closed as it loaded: give them the hours of
+    the table they were held at (12:00–13:55 in Paris), so their minutes read like a Friday."""
+    from zoneinfo import ZoneInfo
+
+    from .models import Meeting
+
+    place = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def utc(day, hour):  # naive UTC, as the database keeps times
+        return datetime.combine(day, hour, place).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+    for meeting in db.session.scalars(select(Meeting).where(Meeting.status == "closed")):
+        meeting.started_at = utc(meeting.scheduled_for, meeting.starts_at)
+        meeting.closed_at = utc(meeting.scheduled_for, meeting.ends_at) - timedelta(minutes=5)
+    db.session.commit()
 
 
 class _DemoClock:
