@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from sqlalchemy import select, update
 
+from .demo_archive.vocabulary import PEOPLE as ARCHIVE_PEOPLE
 from .errors import ServiceError
 from .extensions import db
 from .models import Member
@@ -15,21 +16,9 @@ from .models.base import utcnow
 
 DEMO_PASSWORD = "vendredi"
 
-# (display name, e-mail local part, role)
-DEMO_PEOPLE = [
-    ("Claire Morel", "admin", "admin"),
-    ("Camille Vernier", "camille", "facilitator"),
-    ("Mathieu Roussel", "mathieu", "facilitator"),
-    ("Inès Benali", "ines", "member"),
-    ("Lucie Faivre", "lucie", "member"),
-    ("Théo Girardot", "theo", "member"),
-    ("Nadia Cheikh", "nadia", "member"),
-    ("Pierre-Alain Jacquot", "pierre-alain", "member"),
-    ("Sophie Marchand", "sophie", "member"),
-    ("Hugo Perrin", "hugo", "member"),
-    ("Fatou Diallo", "fatou", "member"),
-    ("Jeanne Bourgeois", "jeanne", "member"),
-]
+# (display name, e-mail local part, role): the small demo's people are the first twelve of the
+# ten-year archive's (one list).
+DEMO_PEOPLE = ARCHIVE_PEOPLE[:12]
 
 
 def register(app):
