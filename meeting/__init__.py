@@ -57,12 +57,15 @@ def create_app(overrides=None):
     )
 
     from .actions.views import bp as actions_bp
+    from .calendar.feed_views import bp as calendar_feeds_bp
+    from .calendar.views import bp as calendar_bp
     from .catchup.views import bp as catchup_bp
     from .decisions.views import bp as decisions_bp
     from .feeds.views import bp as feeds_bp
     from .live.views import bp as agenda_bp
     from .members.views import bp as members_bp
     from .minutes.views import bp as minutes_bp
+    from .notifications.views import bp as notifications_bp
     from .prep.views import bp as prep_bp
     from .proposals.views import bp as proposals_bp
     from .search.views import bp as search_bp
@@ -79,6 +82,9 @@ def create_app(overrides=None):
     app.register_blueprint(search_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(catchup_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(calendar_feeds_bp)
+    app.register_blueprint(notifications_bp)
 
     from . import realtime
 

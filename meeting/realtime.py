@@ -339,12 +339,14 @@ def close_connections(room):
 def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
     from .actions import events as _actions_events  # noqa: F401
+    from .calendar import events as _calendar_events  # noqa: F401
     from .catchup import events as _catchup_events  # noqa: F401
     from .decisions import events as _decisions_events  # noqa: F401
     from .feeds import events as _feeds_events  # noqa: F401
     from .live import events as _agenda_events  # noqa: F401
     from .members import events as _members_events  # noqa: F401
     from .minutes import events as _minutes_events  # noqa: F401
+    from .notifications import events as _notifications_events  # noqa: F401
     from .prep import events as _prep_events  # noqa: F401
     from .prep import presence
     from .search import events as _search_events  # noqa: F401

@@ -13,6 +13,13 @@ from .agenda import (
     Round,
     RoundAnswer,
 )
+from .calendar import (
+    EVENT_STATUSES,
+    EVENT_VISIBILITIES,
+    Event,
+    EventException,
+    Notification,
+)
 from .decisions import ACTION_STATUSES, DECISION_MODES, Action, ActionReminder, Decision
 from .meetings import (
     ENTRY_KINDS,
@@ -33,6 +40,8 @@ __all__ = [
     "DAY_ROLES",
     "DECISION_MODES",
     "ENTRY_KINDS",
+    "EVENT_STATUSES",
+    "EVENT_VISIBILITIES",
     "ITEM_KINDS",
     "ITEM_STATUSES",
     "MEETING_STATUSES",
@@ -49,6 +58,8 @@ __all__ = [
     "Decision",
     "Entry",
     "EntryRevision",
+    "Event",
+    "EventException",
     "EventProposal",
     "FeedToken",
     "HandRaise",
@@ -57,6 +68,7 @@ __all__ = [
     "Meeting",
     "MeetingRole",
     "Member",
+    "Notification",
     "PlaceSetting",
     "ProposalStatusChange",
     "Round",

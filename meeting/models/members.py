@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,9 @@ class Member(UserMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None]
     # "Ce que vous avez manqué" was marked read up to this moment (None: never).
     caught_up_at: Mapped[datetime | None]
+    # The place's own author for what comes from outside (the public proposal form): never
+    # signs in (deactivated), never listed among the members.
+    is_system: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self):  # Flask-Login: a deactivated member's session is refused.
@@ -88,6 +91,9 @@ class FeedToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # What the address opens: "archive" (decisions and minutes feeds) or "calendar" (the
+    # personal iCal feed, members-only events included); one active token per scope.
+    scope: Mapped[str] = mapped_column(String(20), default="archive", server_default="archive")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]

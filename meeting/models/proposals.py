@@ -55,9 +55,15 @@ class EventProposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    # The Friday whose agenda it is on (moves when its point is carried to the next Friday);
+    # None until it is put on an agenda.
+    agenda_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    # The proposer asked (from the status link or their page) to receive no more e-mails.
+    emails_stopped_at: Mapped[datetime | None]
 
     entry: Mapped[Entry] = relationship(back_populates="proposal")
-    meeting: Mapped[Meeting] = relationship()
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id])
+    agenda_meeting: Mapped[Meeting | None] = relationship(foreign_keys=[agenda_meeting_id])
     proposer: Mapped[Member | None] = relationship()
     changes: Mapped[list["ProposalStatusChange"]] = relationship(
         back_populates="proposal",
@@ -90,7 +96,12 @@ class ProposalStatusChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     # The Friday decision that moved it, when one did (accepted, declined, to rework…).
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    # The calendar event this step is about (scheduled, moved, cancelled), when there is one.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the proposer's e-mail about this step was accepted by the SMTP server (once).
+    mailed_at: Mapped[datetime | None]
 
     proposal: Mapped[EventProposal] = relationship(back_populates="changes")
     actor: Mapped[Member | None] = relationship()
+    decision: Mapped["Decision | None"] = relationship()  # noqa: F821

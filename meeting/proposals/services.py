@@ -27,7 +27,8 @@ ALLOWED_TRANSITIONS = {
     "submitted": {"on_agenda", "to_rework", "declined", "withdrawn"},
     "on_agenda": {"accepted", "to_rework", "declined", "withdrawn", "submitted"},
     "accepted": {"scheduled", "withdrawn"},
-    "scheduled": {"held", "withdrawn"},
+    # Back to `accepted` when its event is cancelled (a new date is to be found).
+    "scheduled": {"held", "withdrawn", "accepted"},
     "to_rework": {"submitted", "withdrawn"},
     "held": set(),
     "declined": set(),
@@ -275,18 +276,18 @@ def my_proposals(actor):
     ).all()
 
 
-# Called after each committed status change with (proposal, from_status, to_status, actor,
-# reason, decision); the calendar issue's notifications hang here (after the commit).
+# Called after the commit of each step of a proposal's history with the id of its
+# `ProposalStatusChange` row (the proposer's e-mail and in-app notification hang here).
 STATUS_HOOKS = []
 
 
 def on_status_changed(hook):
-    """Register `hook(change)` to run after the commit of every proposal status change."""
+    """Register `hook(change_id)` to run after the commit of every proposal status change."""
     STATUS_HOOKS.append(hook)
     return hook
 
 
-def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet=False):
+def move_status(c, actor, proposal, to_status, reason=None, decision=None, event=None, quiet=False):
     """Inside an open change: move a proposal along its lifecycle (compare-and-set on the status
     it had), with a history row, a trace and the after-commit hooks. With `quiet`, a move the
     lifecycle does not allow is skipped instead of refused (the agenda moves proposals it finds
@@ -314,16 +315,17 @@ def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet
     ).rowcount
     if changed != 1:
         raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."), code="stale")
-    db.session.add(
-        ProposalStatusChange(
-            proposal_id=proposal.id,
-            from_status=from_status,
-            to_status=to_status,
-            actor_id=getattr(actor, "id", None),
-            reason=reason,
-            decision_id=getattr(decision, "id", None),
-        )
+    step = ProposalStatusChange(
+        proposal_id=proposal.id,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=getattr(actor, "id", None),
+        reason=reason,
+        decision_id=getattr(decision, "id", None),
+        event_id=getattr(event, "id", None),
     )
+    db.session.add(step)
+    db.session.flush()
     db.session.refresh(proposal)
     c.trace(
         actor,
@@ -335,8 +337,37 @@ def move_status(c, actor, proposal, to_status, reason=None, decision=None, quiet
         to_status=to_status,
     )
     for hook in STATUS_HOOKS:
-        c.after_commit(hook, proposal.id, from_status, to_status)
+        c.after_commit(hook, step.id)
     return True
+
+
+def note_step(c, actor, proposal, reason, decision=None, event=None):
+    """Inside an open change: a step of a proposal's history that keeps its status (its point
+    carried to another Friday, its event moved): a history row from and to the same status,
+    a trace, and the after-commit hooks, so that the proposer is told as for a status change."""
+    step = ProposalStatusChange(
+        proposal_id=proposal.id,
+        from_status=proposal.status,
+        to_status=proposal.status,
+        actor_id=getattr(actor, "id", None),
+        reason=reason,
+        decision_id=getattr(decision, "id", None),
+        event_id=getattr(event, "id", None),
+    )
+    db.session.add(step)
+    db.session.flush()
+    c.trace(
+        actor,
+        "proposal_step_noted",
+        proposal,
+        meeting=proposal.meeting,
+        title=proposal.title,
+        status=proposal.status,
+        event_id=getattr(event, "id", None),
+    )
+    for hook in STATUS_HOOKS:
+        c.after_commit(hook, step.id)
+    return step
 
 
 def withdraw_proposal(actor, proposal_id, reason=None):

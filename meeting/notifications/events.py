@@ -1,0 +1,1 @@
+"""Socket and form commands of notifications."""
