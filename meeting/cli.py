@@ -22,8 +22,11 @@ DEMO_PEOPLE = ARCHIVE_PEOPLE[:12]
 
 
 def register(app):
+    from .calendar.cli import mark_held_command
+
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(mark_held_command)
 
 
 @click.command("create-admin")
@@ -157,6 +160,9 @@ class _DemoClock:
         "round_answer": ("answered_at",),
         "hand_raise": ("raised_at",),
         "attendance": ("created_at",),
+        "event": ("created_at", "updated_at"),
+        "event_exception": ("created_at",),
+        "notification": ("created_at",),
     }
 
     def __init__(self, start, rng):
@@ -201,6 +207,7 @@ class _DemoStep:
 
 def _demo_fridays(members, clock, rng):
     """Three past Fridays, closed, and the coming one with its document well under way."""
+    from . import demo_calendar
     from .meetings import dates
     from .meetings import services as meetings
     from .prep import services as prep
@@ -251,8 +258,11 @@ def _demo_fridays(members, clock, rng):
             "Permanences du samedi",
         )
         # 12:00 and 13:55 in Paris (UTC+1 in winter).
+        if weeks_ago == 3:
+            demo_calendar.held_soup_party(meeting, camille, by_name, clock)
         if weeks_ago == 1:
-            _demo_live_meeting(meeting, members, by_name, clock, coming)
+            plans = demo_calendar.last_friday_proposals(meeting, by_name, clock)
+            _demo_live_meeting(meeting, members, by_name, clock, coming, plans)
             continue
         with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
             meetings.start_meeting(camille, meeting.id)
@@ -324,19 +334,9 @@ def _demo_fridays(members, clock, rng):
             "Chaises du grenier, de quoi grignoter",
         ),
         (
-            by_name["Lucie"],
-            "Projection « Les Doléances »",
-            "Projection du documentaire puis discussion avec l’équipe du film.",
-            "house",
-            [(coming + timedelta(days=9), "20:00")],
-            150,
-            40,
-            "Vidéoprojecteur, rallonge",
-        ),
-        (
             by_name["Fatou"],
-            "Atelier maraîchage au Jardin du Ravelin",
-            "Préparer les semis de printemps et apprendre à faire un compost chaud.",
+            "Troc de graines au Jardin du Ravelin",
+            "Chacun·e apporte ses graines de l’an dernier ; on échange et on prépare les semis.",
             "garden",
             [(coming + timedelta(days=29), "10:00"), (coming + timedelta(days=36), "10:00")],
             180,
@@ -366,11 +366,14 @@ def _demo_fridays(members, clock, rng):
         agenda.add_entries(camille, meeting.id, chosen + [soap.id])
         for role, person in agenda.rotation_suggestions(meeting.id).items():
             agenda.assign_role(camille, meeting.id, role, person.id)
+    demo_calendar.coming_friday_proposals(meeting, by_name, clock, coming)
+    demo_calendar.calendar_series(camille, coming, clock)
 
 
-def _demo_live_meeting(meeting, members, by_name, clock, coming):
+def _demo_live_meeting(meeting, members, by_name, clock, coming, plans):
     """Last Friday, run live: roles, attendance, agenda, a consent round with an objection
-    lifted, decisions, actions, a postponed point."""
+    lifted, decisions, actions, a postponed point, and what it made of five proposals."""
+    from . import demo_calendar
     from .decisions import services as decisions
     from .live import services as agenda
 
@@ -385,8 +388,9 @@ def _demo_live_meeting(meeting, members, by_name, clock, coming):
             agenda.set_attendance(camille, meeting.id, member.id, status)
         agenda.prepare_agenda(camille, meeting.id)
         chosen = sorted(agenda.candidates(meeting.id), key=lambda e: e.kind != "topic")
-        agenda.add_entries(camille, meeting.id, [e.id for e in chosen])
+        agenda.add_entries(camille, meeting.id, [e.id for e in chosen if e.id not in plans])
         agenda.add_item(camille, meeting.id, "Bilan de la fête de quartier", 15)
+        agenda.add_entries(camille, meeting.id, list(plans))
     with clock.step(hours=0, at=datetime.combine(day, time(11, 0))):
         agenda.start_live(camille, meeting.id)
     with clock.step(hours=0, at=datetime.combine(day, time(11, 12))):
@@ -448,6 +452,7 @@ def _demo_live_meeting(meeting, members, by_name, clock, coming):
                 by_name["Hugo"].id,
                 (coming + timedelta(days=3)).isoformat(),
             )
+    demo_calendar.decide_last_friday(meeting, camille, mathieu, plans, clock, day)
     with clock.step(hours=0, at=datetime.combine(day, time(12, 50))):
         db.session.refresh(meeting)
         if any(i.status == "pending" for i in agenda.agenda_items(meeting.id)):

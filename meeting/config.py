@@ -96,6 +96,8 @@ def from_environment(instance_path):
         "SIGNIN_RATE_LIMIT": env.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "MAGIC_LINK_RATE_LIMIT": env.get("MAGIC_LINK_RATE_LIMIT", "5 per 15 minutes"),
         "JOIN_RATE_LIMIT": env.get("JOIN_RATE_LIMIT", "10 per minute;60 per hour"),
+        # The public proposal form (`/proposer`, no account), per address.
+        "PUBLIC_PROPOSAL_RATE_LIMIT": env.get("PUBLIC_PROPOSAL_RATE_LIMIT", "5 per hour"),
         # The weekly meeting: day (0 = Monday … 4 = Friday) and hours, Europe/Paris.
         "MEETING_WEEKDAY": _int(env.get("MEETING_WEEKDAY"), 4),
         "MEETING_START": env.get("MEETING_START", "12:00"),

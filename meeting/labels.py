@@ -96,7 +96,31 @@ DECISION_MODE_PHRASES = {
 
 # A command's fields as a person knows them, for the refusals that name one ("Le champ
 # « Qui » est obligatoire.", never "owner_id"). Keyed by the registry's field names.
+# The calendar's event fields (the console's decision step names them `event_…`).
+EVENT_FIELD_LABELS = {
+    "title": _l("Titre de l’événement"),
+    "description": _l("Description"),
+    "start_date": _l("Date de début"),
+    "start_time": _l("Heure de début"),
+    "end_date": _l("Date de fin"),
+    "end_time": _l("Heure de fin"),
+    "place": _l("Lieu"),
+    "place_detail": _l("Précision sur le lieu"),
+    "visibility": _l("Visible par"),
+    "repeat": _l("Répétition"),
+    "repeat_until": _l("Jusqu’au"),
+}
+
 FIELD_LABELS = {
+    **{name: label for name, label in EVENT_FIELD_LABELS.items() if name != "title"},
+    **{f"event_{name}": label for name, label in EVENT_FIELD_LABELS.items()},
+    "confirm_overlap": _l("Enregistrer même s’il chevauche un autre événement"),
+    "create_event": _l("Créer l’événement"),
+    "event_id": _l("Événement"),
+    "occurrence": _l("Date de la série"),
+    "proposal_id": _l("Proposition"),
+    "proposal_outcome": _l("Et la proposition ?"),
+    "proposal_reason": _l("Ce qu’on dit à la personne qui l’a proposée"),
     "supersedes_number": _l("Remplace la décision n°"),
     "publication": _l("Publication"),
     "action_id": _l("Action"),

@@ -233,3 +233,11 @@ def can_search_everything(actor):
 def can_search_archive(actor):
     """Search decisions and minutes: whoever may read them (anyone when the place publishes)."""
     return can_read_archive(actor)
+
+
+# -- the place's calendar (issue 10) -------------------------------------------------------------
+
+
+def can_manage_calendar(actor):
+    """Create, edit, cancel events and skip a date of a series: facilitators and admins."""
+    return is_facilitator(actor)

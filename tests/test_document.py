@@ -1148,7 +1148,7 @@ def test_the_proposer_withdraws_a_proposal_and_its_history_says_so(app, friday, 
         ("submitted", "withdrawn", ines.id, "Finalement en mars"),
     ]
     show = page_of(client.get(f"/propositions/{proposal.id}"))
-    assert "proposée → <strong>retirée</strong> (Inès)" in show and "Finalement en mars" in show
+    assert "retirée</strong>" in show and "par vous" in show and "Finalement en mars" in show
     assert "Retirer ma proposition" not in show
     assert 'status-withdrawn">retirée<' in page_of(client.get("/propositions/"))
     home = page_of(client.get("/"))

@@ -168,6 +168,91 @@ ROUTES = {
     "proposals.withdraw": [
         ("POST", "/propositions/{proposal}/retirer", {}, (302, 403, 403, 403)),
     ],
+    # The calendar (issue 10): `{event}` public, `{members_event}` members-only, `{series}` a
+    # weekly series; all made by the reference admin.
+    "calendar.index": [
+        ("GET", "/agenda/", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/?vue=semaine", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/?vue=liste", None, (200, 200, 200, 200)),
+    ],
+    "calendar.show": [
+        ("GET", "/agenda/{event}", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/{members_event}", None, (404, 200, 200, 200)),
+    ],
+    "calendar.new": [
+        ("GET", "/agenda/nouveau", None, (302, 403, 200, 200)),
+        (
+            "POST",
+            "/agenda/nouveau",
+            {
+                "title": "Concert",
+                "start_date": WISHED,
+                "start_time": "20:00",
+                "end_time": "22:00",
+                "place": "elsewhere",
+                "place_detail": "Salle des fêtes",
+            },
+            (302, 403, 302, 302),
+        ),
+    ],
+    "calendar.edit": [
+        ("GET", "/agenda/{event}/modifier", None, (302, 403, 200, 200)),
+        ("POST", "/agenda/{event}/modifier", {"revision": "old"}, (302, 403, 409, 409)),
+    ],
+    "calendar.cancel": [
+        ("GET", "/agenda/{event}/annuler", None, (302, 403, 200, 200)),
+        ("POST", "/agenda/{event}/annuler", {"reason": ""}, (302, 403, 400, 400)),
+    ],
+    "calendar.skip": [
+        (
+            "POST",
+            "/agenda/{series}/sauter",
+            {"occurrence": "2020-01-01T10:00"},
+            (302, 403, 400, 400),
+        )
+    ],
+    "calendar_feeds.public_ics": [("GET", "/agenda.ics", None, (200, 200, 200, 200))],
+    "calendar_feeds.member_ics": [
+        ("GET", "/agenda/personnel.ics", None, (403, 403, 403, 403)),
+        ("GET", "/agenda/personnel.ics?jeton=faux", None, (403, 403, 403, 403)),
+    ],
+    "calendar_feeds.event_ics": [
+        ("GET", "/agenda/{event}.ics", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/{members_event}.ics", None, (404, 200, 200, 200)),
+        ("GET", "/agenda/999999.ics", None, (404, 404, 404, 404)),
+    ],
+    "calendar_feeds.subscribe": [("GET", "/agenda/abonnement", None, (200, 200, 200, 200))],
+    "calendar_feeds.upcoming_json": [
+        ("GET", "/agenda/prochains.json", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/prochains.json?n=0", None, (400, 400, 400, 400)),
+    ],
+    "calendar_feeds.widget": [
+        ("GET", "/agenda/widget", None, (200, 200, 200, 200)),
+        ("GET", "/agenda/widget?n=0", None, (400, 400, 400, 400)),
+    ],
+    "calendar_feeds.create_calendar_token": [("POST", "/profil/agenda", {}, (302, 302, 302, 302))],
+    "calendar_feeds.revoke_calendar_token": [
+        ("POST", "/profil/agenda/revoquer", {}, (302, 302, 302, 302))
+    ],
+    # Proposers (issue 10): the public form, the private status link, notifications.
+    "proposals.propose_outside": [
+        ("GET", "/proposer", None, (200, 200, 200, 200)),
+        ("POST", "/proposer", {"name": ""}, (400, 400, 400, 400)),
+    ],
+    "proposals.resubmit": [("POST", "/propositions/{proposal}/renvoyer", {}, (302, 403, 403, 403))],
+    "proposals.emails": [("POST", "/propositions/{proposal}/courriels", {}, (302, 403, 403, 403))],
+    "proposals.track": [("GET", "/propositions/suivi/faux-jeton", None, (404, 404, 404, 404))],
+    "proposals.track_withdraw": [
+        ("POST", "/propositions/suivi/faux-jeton/retirer", {}, (404, 404, 404, 404))
+    ],
+    "proposals.track_resubmit": [
+        ("POST", "/propositions/suivi/faux-jeton/renvoyer", {}, (404, 404, 404, 404))
+    ],
+    "proposals.track_emails": [
+        ("POST", "/propositions/suivi/faux-jeton/courriels", {}, (404, 404, 404, 404))
+    ],
+    "notifications.index": [("GET", "/notifications", None, (302, 200, 200, 200))],
+    "notifications.mark_read": [("POST", "/notifications/lu", {}, (302, 302, 302, 302))],
     "static": [("GET", "/static/css/main.css", None, (200, 200, 200, 200))],
     # Friday live, on the meeting after the coming one, started by the reference admin.
     "live.console": [
@@ -205,12 +290,17 @@ FORBIDDEN = {
     "proposals.withdraw": "Seule la personne qui a proposé l’événement peut le retirer.",
     "feeds.decisions_atom": "sont réservés aux membres",
     "feeds.minutes_atom": "sont réservés aux membres",
+    "calendar_feeds.member_ics": "n’est pas (ou plus) valable",
+    "proposals.resubmit": "Seule la personne qui a proposé l’événement peut faire cela.",
+    "proposals.emails": "Seule la personne qui a proposé l’événement peut faire cela.",
 }
 
 # command -> (payload, expected `ok` or error code per role in ROLES order); "{meeting}",
 # "{entry}", "{need}", "{claimed}" stand for the ids of the rows described above ROUTES.
 CONSOLE = ("not_signed_in", "forbidden", True, True, "forbidden")
 SOCKET_COMMANDS = {
+    "mark_notifications_read": ({}, ("not_signed_in", True, True, True, "forbidden")),
+    "sync_proposals": ({}, ("not_signed_in", True, True, True, "forbidden")),
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
     "edit_decision": (
         {"decision_id": 999999, "statement": "Corrigé"},
@@ -367,6 +457,7 @@ def visitor(app, make_member, live_friday):
             "claimed": claimed.id,
             "proposal": proposal.id,
             "action": action.id,
+            **_calendar_rows(admin),
         }
         if live or role == "guest":
             friday = live_friday(
@@ -385,6 +476,33 @@ def visitor(app, make_member, live_friday):
         return client, places
 
     return make
+
+
+def _calendar_rows(admin):
+    """A public event, a members-only one and a weekly series, put on the calendar by `admin`."""
+    from meeting.calendar import services as calendar
+
+    def event(title, visibility="public", repeat="", days=40, place="house"):
+        return calendar.create_event(
+            admin,
+            {
+                "title": title,
+                "start_date": (date.today() + timedelta(days=days)).isoformat(),
+                "start_time": "18:30",
+                "end_time": "20:00",
+                "place": place,
+                "visibility": visibility,
+                "repeat": repeat,
+            },
+        )
+
+    series = event("Atelier du samedi", repeat="weekly", days=45, place="garden")
+    return {
+        "event": event("Concert public").id,
+        "members_event": event("Réunion interne", "members", days=50).id,
+        "series": series.id,
+        "series_date": series.starts_at.strftime("%Y-%m-%dT%H:%M"),
+    }
 
 
 def _live_meeting(friday):
@@ -622,6 +740,47 @@ FORM_COMMANDS = {
             SIGN_IN,
         ),
     ),
+    # The calendar (issue 10): facilitators and admins only.
+    "create_event": (
+        "/agenda/nouveau",
+        {
+            "title": "Concert",
+            "start_date": WISHED,
+            "start_time": "20:00",
+            "end_time": "22:00",
+            "place": "elsewhere",
+            "place_detail": "Salle des fêtes",
+        },
+        CONSOLE_FORM,
+    ),
+    "edit_event": (
+        "/agenda/{event}/modifier",
+        {"revision": "old", "title": "Autre titre"},
+        (
+            SIGN_IN,
+            PAGE_REFUSED,
+            "Cet événement vient d’être modifié",
+            "Cet événement vient d’être modifié",
+            SIGN_IN,
+        ),
+    ),
+    "cancel_event": (
+        "/agenda/{event}/annuler",
+        {"reason": "Plus de salle"},
+        CONSOLE_FORM,
+    ),
+    "skip_occurrence": (
+        "/agenda/{series}/sauter",
+        {"occurrence": "{series_date}"},
+        CONSOLE_FORM,
+    ),
+    "create_calendar_token": ("/profil/agenda", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "revoke_calendar_token": (
+        "/profil/agenda/revoquer",
+        {},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "mark_notifications_read": ("/notifications/lu", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
     # The document's need buttons: their route names the command from the button pressed.
     "claim_need": (NEED, {"action": "claim"}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
     "release_need": (
@@ -645,7 +804,13 @@ FORM_COMMANDS = {
     ),
 }
 # Lowering a hand that is not raised is done and changes nothing.
-CHANGES_NOTHING_WHEN_DONE = {"lower_hand", "revoke_feed_token"}
+# Marking notifications read when none is unread is done and changes nothing.
+CHANGES_NOTHING_WHEN_DONE = {
+    "lower_hand",
+    "revoke_feed_token",
+    "revoke_calendar_token",
+    "mark_notifications_read",
+}
 
 
 def plain(text):

@@ -5,6 +5,19 @@ the coming agenda (the decision's page; form)."""
 from .. import permissions
 from ..commands import command
 from . import corrections
+from .proposal_step import EVENT_FIELDS, PREFIX
+
+# The fields `record_decision` (declared with the live meeting's commands) also takes on a point
+# that comes from a proposal: what the decision means for it, why, and its event created in the
+# same step (the calendar's fields, prefixed `event_`). Both the socket and the form door read
+# them from this one declaration.
+PROPOSAL_STEP_FIELDS = {
+    "proposal_outcome": (str, False),  # accepted, declined, to_rework or none (the default)
+    "proposal_reason": (str, False),
+    "create_event": (bool, False),
+    "confirm_overlap": (bool, False),
+    **{PREFIX + name: (str, False) for name in EVENT_FIELDS},
+}
 
 
 @command(

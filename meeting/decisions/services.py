@@ -17,7 +17,7 @@ from ..live.guests import attendance_of
 from ..models import Action, Attendance, Decision, Member, Round
 from ..models.base import utcnow
 from ..pipeline import change
-from . import corrections
+from . import corrections, proposal_step
 from .validation import MAX_STATEMENT, Refusals, check_content, clean_date  # noqa: F401
 
 
@@ -51,10 +51,21 @@ def record_decision(
     review_on=None,
     round_id=None,
     supersedes_number=None,
+    proposal_outcome="none",
+    proposal_reason=None,
+    create_event=False,
+    confirm_overlap=False,
+    **event_values,
 ):
     """Record what the meeting decided on the current point, with who was present, the
     round (`round_id`, on that point) it follows and the decision of a closed Friday it
-    replaces (`supersedes_number`)."""
+    replaces (`supersedes_number`). On a point that comes from a proposal, the same change
+    moves it (`proposal_outcome`: accepted, declined, to_rework, or "none"; why:
+    `proposal_reason`, else the statement) and, when accepted with `create_event`, puts its
+    event on the calendar (fields `event_…`; an overlap needs `confirm_overlap`)."""
+    unknown = [name for name in event_values if not name.startswith(proposal_step.PREFIX)]
+    if unknown:
+        raise TypeError(f"record_decision() got unexpected arguments {unknown}")
     meeting = agenda.get_meeting(meeting_id)
     require(
         permissions.can_record(actor, meeting),
@@ -80,6 +91,15 @@ def record_decision(
         supersedes_number,
         meeting_id,
         next_number,
+    )
+    step = proposal_step.check_step(
+        refusals,
+        item,
+        proposal_outcome,
+        proposal_reason,
+        create_event,
+        confirm_overlap,
+        event_values,
     )
     refusals.raise_any()
     results = agenda.round_results(round_) if round_ else None
@@ -122,6 +142,8 @@ def record_decision(
                     title=item.title,
                     **supersedes,
                 )
+                if step is not None:  # what it means for the proposal, after the decision
+                    proposal_step.apply(c, actor, step, decision)
                 agenda.publish_live(c, meeting_id, regions=("decisions", "status"))
             return decision
         except IntegrityError:  # two decisions numbered at the same instant

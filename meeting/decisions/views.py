@@ -26,7 +26,7 @@ from .. import commands, permissions
 from ..commands import current_actor
 from ..errors import ServiceError
 from ..i18n import _, long_date
-from . import corrections, register, services
+from . import corrections, proposal_step, register, services
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 
@@ -160,3 +160,10 @@ def decision_links(text):
 def supersede_prefill(item):
     """For the console's decision form: the decision number its point corrects or reviews."""
     return corrections.supersede_prefill(item) if item is not None else None
+
+
+@bp.app_template_global("proposal_event_prefill")
+def proposal_event_prefill(item):
+    """For the console's decision form: the event of the proposal the point comes from, as the
+    form's `event_…` values (the proposal's first wished date, its duration and place)."""
+    return proposal_step.prefill(item) if item is not None else {}

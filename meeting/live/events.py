@@ -12,6 +12,7 @@ from flask_socketio import join_room, leave_room
 from .. import permissions
 from ..commands import command
 from ..decisions import services as decisions
+from ..decisions.events import PROPOSAL_STEP_FIELDS
 from ..errors import ServiceError
 from ..i18n import _l
 from ..realtime import LIVE_VIEWS, live_room
@@ -221,6 +222,7 @@ def close_round(actor, round_id):
         "round_id": (int, False),
         # a number, or the text typed in the form (the service says what is wrong with it)
         "supersedes_number": ((int, str), False),
+        **PROPOSAL_STEP_FIELDS,
     },
     doors=BOTH,
 )
@@ -234,9 +236,11 @@ def record_decision(
     review_on=None,
     round_id=None,
     supersedes_number=None,
+    **proposal_step,
 ):
-    """Sent by the console (facilitator or scribe), naming the round it follows and the
-    decision of a closed Friday it replaces, if any; broadcasts `live_updated` (decisions)."""
+    """Sent by the console (facilitator or scribe), naming the round it follows, the
+    decision of a closed Friday it replaces, if any, and, on a point from a proposal, what it
+    means for the proposal (and its event); broadcasts `live_updated` (decisions)."""
     decision = decisions.record_decision(
         actor,
         meeting_id,
@@ -247,6 +251,7 @@ def record_decision(
         review_on,
         round_id,
         supersedes_number,
+        **proposal_step,
     )
     return {"decision_id": decision.id, "number": decision.number}
 

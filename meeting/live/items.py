@@ -159,7 +159,7 @@ def add_entries(actor, meeting_id, entry_ids):
             )
             if entry.proposal is not None:
                 item.source_proposal_id = entry.proposal.id
-                proposals.move_status(c, actor, entry.proposal, "on_agenda", quiet=True)
+                proposals.put_on_agenda(c, actor, entry.proposal, meeting)
             db.session.add(item)
             db.session.flush()
         bump_revision(meeting_id, agenda=True)
@@ -266,8 +266,8 @@ def remove_item(actor, item_id):
         )
     title = item.title
     with change() as c:
-        if item.source_proposal is not None and item.source_proposal.status == "on_agenda":
-            proposals.move_status(c, actor, item.source_proposal, "submitted", quiet=True)
+        if item.source_proposal is not None:
+            proposals.take_off_agenda(c, actor, item.source_proposal)
         db.session.delete(item)
         bump_revision(meeting.id, agenda=True)
         c.trace(actor, "agenda_item_removed", meeting, meeting=meeting, title=title)
@@ -309,9 +309,10 @@ def postpone(actor, meeting_id, item_id):
     return item
 
 
-def carry_unfinished(actor, meeting_id, next_meeting, now):
-    """Inside the closing change: every point not done goes to next Friday's agenda (a point
-    decided on is done; each Friday opens with its own check-in). Returns how many."""
+def carry_unfinished(c, actor, meeting_id, next_meeting, now):
+    """Inside the closing change `c`: every point not done goes to next Friday's agenda (a point
+    decided on is done; each Friday opens with its own check-in), and a proposal still waiting
+    for its decision goes with it (its proposer is told the new date). Returns how many."""
     carried = 0
     for item in agenda_items(meeting_id):
         if item.kind == "checkin":
@@ -342,5 +343,8 @@ def carry_unfinished(actor, meeting_id, next_meeting, now):
                 )
             )
             db.session.flush()
+            proposal = item.source_proposal
+            if proposal is not None and proposal.status == "on_agenda":
+                proposals.move_to_friday(c, actor, proposal, next_meeting)
             carried += 1
     return carried

@@ -206,7 +206,7 @@ def close_meeting(actor, meeting_id):
             raise Conflict(
                 _l("La réunion vient de changer d’état ; rechargez la page."), code="stale"
             )
-        carried = items.carry_unfinished(actor, meeting_id, meeting_row(next_day), now)
+        carried = items.carry_unfinished(c, actor, meeting_id, meeting_row(next_day), now)
         rounds.close_open_rounds(meeting_id, now)
         floor.lower_all_hands(meeting_id, now)
         meeting = get_meeting(meeting_id)

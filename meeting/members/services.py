@@ -415,7 +415,9 @@ def change_password(actor, current, new):
 
 def list_members():
     return db.session.scalars(
-        select(Member).order_by(Member.deactivated_at.is_not(None), Member.display_name)
+        select(Member)
+        .where(Member.is_system.is_(False))  # the public form's author is not a member
+        .order_by(Member.deactivated_at.is_not(None), Member.display_name)
     ).all()
 
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import commands, permissions, place
+from ..calendar import subscriptions as calendar_subscriptions
 from ..errors import ServiceError, field_errors
 from ..extensions import limiter
 from ..feeds import tokens as feed_tokens
@@ -229,6 +230,8 @@ def _profile_context():
         "feed": feed_tokens.active_token(current_user),
         "new_feed": feed_tokens.feed_addresses(new_token) if new_token else None,
         "public_feeds": feed_tokens.feed_addresses() if place.archive_is_public() else None,
+        # The personal calendar address (its section and forms belong to the calendar feeds).
+        **calendar_subscriptions.personal_context(current_user),
     }
 
 

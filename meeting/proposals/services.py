@@ -1,9 +1,10 @@
 """Event proposal services: propose, withdraw, read. The whole lifecycle (agenda, decision,
-calendar, notifications) builds on `ALLOWED_TRANSITIONS` and `ProposalStatusChange`."""
+calendar, notifications) builds on `ALLOWED_TRANSITIONS` and `ProposalStatusChange`; the moves
+themselves are in `lifecycle.py`, re-exported here (`services.move_status`…)."""
 
 from datetime import date, time
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -15,25 +16,25 @@ from ..labels import PROPOSAL_STATUS_LABELS
 from ..meetings import dates
 from ..meetings import services as meetings
 from ..models import PLACES, EventProposal, ProposalStatusChange
-from ..models.base import utcnow
 from ..pipeline import already_applied, change, clean_op_id
 from ..prep import services as prep
+from .lifecycle import (  # noqa: F401 (the public names of the lifecycle, used from here)
+    ALLOWED_TRANSITIONS,
+    DECISION_OUTCOMES,
+    STATUS_HOOKS,
+    can_move,
+    decide,
+    move_status,
+    move_to_friday,
+    note_step,
+    on_status_changed,
+    put_on_agenda,
+    take_off_agenda,
+    transition_refusal,
+)
 
 MAX_WISHED = 3
 MAX_MATERIAL = 2000
-
-# The lifecycle (ARCHITECTURE §2); each change is a ProposalStatusChange row.
-ALLOWED_TRANSITIONS = {
-    "submitted": {"on_agenda", "to_rework", "declined", "withdrawn"},
-    "on_agenda": {"accepted", "to_rework", "declined", "withdrawn", "submitted"},
-    "accepted": {"scheduled", "withdrawn"},
-    # Back to `accepted` when its event is cancelled (a new date is to be found).
-    "scheduled": {"held", "withdrawn", "accepted"},
-    "to_rework": {"submitted", "withdrawn"},
-    "held": set(),
-    "declined": set(),
-    "withdrawn": set(),
-}
 
 
 def _int_field(value, label, low, high, required, field=None):
@@ -276,100 +277,6 @@ def my_proposals(actor):
     ).all()
 
 
-# Called after the commit of each step of a proposal's history with the id of its
-# `ProposalStatusChange` row (the proposer's e-mail and in-app notification hang here).
-STATUS_HOOKS = []
-
-
-def on_status_changed(hook):
-    """Register `hook(change_id)` to run after the commit of every proposal status change."""
-    STATUS_HOOKS.append(hook)
-    return hook
-
-
-def move_status(c, actor, proposal, to_status, reason=None, decision=None, event=None, quiet=False):
-    """Inside an open change: move a proposal along its lifecycle (compare-and-set on the status
-    it had), with a history row, a trace and the after-commit hooks. With `quiet`, a move the
-    lifecycle does not allow is skipped instead of refused (the agenda moves proposals it finds
-    in any state)."""
-    from_status = proposal.status
-    if to_status not in ALLOWED_TRANSITIONS.get(from_status, set()):
-        if quiet:
-            return False
-        raise Conflict(
-            _l(
-                "Cette proposition est %(status)s : elle ne peut pas devenir %(to)s.",
-                status=PROPOSAL_STATUS_LABELS[from_status],
-                to=PROPOSAL_STATUS_LABELS[to_status],
-            ),
-            code="bad_transition",
-        )
-    now = utcnow()
-    values = {"status": to_status, "status_changed_at": now}
-    if to_status == "withdrawn":
-        values["withdrawn_at"] = now
-    changed = db.session.execute(
-        update(EventProposal)
-        .where(EventProposal.id == proposal.id, EventProposal.status == from_status)
-        .values(**values)
-    ).rowcount
-    if changed != 1:
-        raise Conflict(_l("Cette proposition vient de changer ; rechargez la page."), code="stale")
-    step = ProposalStatusChange(
-        proposal_id=proposal.id,
-        from_status=from_status,
-        to_status=to_status,
-        actor_id=getattr(actor, "id", None),
-        reason=reason,
-        decision_id=getattr(decision, "id", None),
-        event_id=getattr(event, "id", None),
-    )
-    db.session.add(step)
-    db.session.flush()
-    db.session.refresh(proposal)
-    c.trace(
-        actor,
-        "proposal_status_changed",
-        proposal,
-        meeting=proposal.meeting,
-        title=proposal.title,
-        from_status=from_status,
-        to_status=to_status,
-    )
-    for hook in STATUS_HOOKS:
-        c.after_commit(hook, step.id)
-    return True
-
-
-def note_step(c, actor, proposal, reason, decision=None, event=None):
-    """Inside an open change: a step of a proposal's history that keeps its status (its point
-    carried to another Friday, its event moved): a history row from and to the same status,
-    a trace, and the after-commit hooks, so that the proposer is told as for a status change."""
-    step = ProposalStatusChange(
-        proposal_id=proposal.id,
-        from_status=proposal.status,
-        to_status=proposal.status,
-        actor_id=getattr(actor, "id", None),
-        reason=reason,
-        decision_id=getattr(decision, "id", None),
-        event_id=getattr(event, "id", None),
-    )
-    db.session.add(step)
-    db.session.flush()
-    c.trace(
-        actor,
-        "proposal_step_noted",
-        proposal,
-        meeting=proposal.meeting,
-        title=proposal.title,
-        status=proposal.status,
-        event_id=getattr(event, "id", None),
-    )
-    for hook in STATUS_HOOKS:
-        c.after_commit(hook, step.id)
-    return step
-
-
 def withdraw_proposal(actor, proposal_id, reason=None):
     """The proposer withdraws their proposal (kept, with its history, as `withdrawn`)."""
     proposal = get_proposal(actor, proposal_id)
@@ -379,6 +286,11 @@ def withdraw_proposal(actor, proposal_id, reason=None):
     )
     from_status = proposal.status
     if "withdrawn" not in ALLOWED_TRANSITIONS[from_status]:
+        if from_status == "held":  # "est a eu lieu" is no French
+            raise Conflict(
+                _l("L’événement a eu lieu : la proposition ne peut plus être retirée."),
+                code="bad_transition",
+            )
         raise Conflict(
             _l(
                 "Cette proposition est %(status)s : elle ne peut plus être retirée.",

@@ -81,6 +81,18 @@ def _day(value):
     return iso_date_long(value)
 
 
+def _proposal_step_noted(t, d, who, p):
+    if d.get("date"):  # its point carried to another Friday
+        return _("« %(title)s » est reportée au %(date)s.", title=d["title"], date=_day(d["date"]))
+    if d.get("event_id"):
+        return _("« %(title)s » : son événement a changé.", title=d["title"])
+    return _(
+        "« %(title)s » : une étape de plus (%(status)s).",
+        title=d["title"],
+        status=str(PROPOSAL_STATUS_LABELS[d["status"]]),
+    )
+
+
 def _member_role(role):
     from ..members.services import role_label
 
@@ -318,12 +330,58 @@ RENDERERS = {
         else _("%(name)s a réservé les décisions et comptes rendus aux membres.", name=who)
     ),
     "feed_token_created": lambda t, d, who, p: (
-        _("%(name)s a remplacé son flux personnel.", name=who)
-        if d.get("replaced")
-        else _("%(name)s a créé son flux personnel.", name=who)
+        (
+            _("%(name)s a remplacé l’adresse de son agenda personnel.", name=who)
+            if d.get("replaced")
+            else _("%(name)s a créé l’adresse de son agenda personnel.", name=who)
+        )
+        if d.get("scope") == "calendar"
+        else (
+            _("%(name)s a remplacé son flux personnel.", name=who)
+            if d.get("replaced")
+            else _("%(name)s a créé son flux personnel.", name=who)
+        )
     ),
-    "feed_token_revoked": lambda t, d, who, p: _(
-        "%(name)s a révoqué son flux personnel.", name=who
+    "feed_token_revoked": lambda t, d, who, p: (
+        _("%(name)s a révoqué l’adresse de son agenda personnel.", name=who)
+        if d.get("scope") == "calendar"
+        else _("%(name)s a révoqué son flux personnel.", name=who)
+    ),
+    # The calendar (issue 10).
+    "event_created": lambda t, d, who, p: _(
+        "%(name)s a mis « %(title)s » à l’agenda (%(date)s).",
+        name=who,
+        title=d["title"],
+        date=_day(d["starts_at"][:10]),
+    ),
+    "event_edited": lambda t, d, who, p: _(
+        "%(name)s a modifié l’événement « %(title)s ».", name=who, title=d["title"]
+    ),
+    "event_moved": lambda t, d, who, p: _(
+        "%(name)s a déplacé « %(title)s » au %(date)s.",
+        name=who,
+        title=d["title"],
+        date=_day(d["starts_at"][:10]),
+    ),
+    "event_cancelled": lambda t, d, who, p: _(
+        "%(name)s a annulé « %(title)s ».", name=who, title=d["title"]
+    ),
+    "event_occurrence_skipped": lambda t, d, who, p: _(
+        "%(name)s a sauté la date du %(date)s de « %(title)s ».",
+        name=who,
+        title=d["title"],
+        date=_day(d["occurrence_start"][:10]),
+    ),
+    # Proposers (issue 10).
+    "proposal_step_noted": _proposal_step_noted,
+    "proposal_resubmitted": lambda t, d, who, p: _(
+        "%(name)s a renvoyé la proposition « %(title)s ».", name=who, title=d["title"]
+    ),
+    "proposal_emails_stopped": lambda t, d, who, p: _(
+        "Plus d’e-mails de suivi pour la proposition « %(title)s ».", title=d["title"]
+    ),
+    "proposal_emails_resumed": lambda t, d, who, p: _(
+        "E-mails de suivi rétablis pour la proposition « %(title)s ».", title=d["title"]
     ),
     "minutes_summary_written": lambda t, d, who, p: _(
         "%(name)s a écrit le résumé du %(date)s (version %(n)s).",

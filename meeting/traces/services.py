@@ -45,8 +45,18 @@ KINDS = {
     "minutes_summary_written": _l("Résumés des réunions"),
     "minutes_validated": _l("Comptes rendus validés"),
     "publication_changed": _l("Publication des décisions et comptes rendus"),
-    "feed_token_created": _l("Flux personnels créés"),
-    "feed_token_revoked": _l("Flux personnels révoqués"),
+    "feed_token_created": _l("Flux et agendas personnels créés"),
+    "feed_token_revoked": _l("Flux et agendas personnels révoqués"),
+    "event_created": _l("Agenda : événements ajoutés"),
+    "event_edited": _l("Agenda : événements modifiés"),
+    "event_moved": _l("Agenda : événements déplacés"),
+    "event_cancelled": _l("Agenda : événements annulés"),
+    "event_occurrence_skipped": _l("Agenda : dates sautées"),
+    "proposal_resubmitted": _l("Propositions renvoyées"),
+    "proposal_status_changed": _l("Étapes des propositions"),
+    "proposal_step_noted": _l("Propositions reportées ou événements déplacés"),
+    "proposal_emails_stopped": _l("E-mails de suivi arrêtés"),
+    "proposal_emails_resumed": _l("E-mails de suivi rétablis"),
     "decision_correction_proposed": _l("Corrections de décisions mises à l’ordre du jour"),
     "action_added": _l("Actions"),
     "action_completed": _l("Actions faites"),
@@ -94,7 +104,9 @@ def list_traces(kind=None, actor_id=None, after=None, before=None, limit=PAGE_SI
 
 def people():
     """Members who can appear in the person filter."""
-    return db.session.scalars(select(Member).order_by(Member.display_name)).all()
+    return db.session.scalars(
+        select(Member).where(Member.is_system.is_(False)).order_by(Member.display_name)
+    ).all()
 
 
 def render_trace(trace, text=None):

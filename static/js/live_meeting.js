@@ -228,6 +228,7 @@
       else if (field.hasAttribute("data-agenda-revision")) value = agendaRevision;
       else if (field.hasAttribute("data-list")) value = value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
       else if (field.hasAttribute("data-int")) value = value === "" ? "" : parseInt(value, 10);
+      else if (field.hasAttribute("data-bool")) value = true;  // a ticked box (unticked ones are left out)
       if (value === "" || (Array.isArray(value) && !value.length)) return;
       data[field.name] = value;
     });
