@@ -281,6 +281,23 @@ def capfirst(value):
     return value[:1].upper() + value[1:]
 
 
+_DATE_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME_VALUE = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+
+
+def date_value(value):
+    """What a typed value may give back to an `<input type=date>`: a YYYY-MM-DD, else nothing
+    (a refused "hier" is said beside the field, never put back where a date must be)."""
+    value = str(value or "")
+    return value if _DATE_VALUE.fullmatch(value) else ""
+
+
+def time_value(value):
+    """The same for an `<input type=time>`: HH:MM (24 h), else nothing."""
+    value = str(value or "")
+    return value if _TIME_VALUE.fullmatch(value) else ""
+
+
 def install(app):
     """Register the translating callables and the date filters on the app's Jinja env."""
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
@@ -294,6 +311,8 @@ def install(app):
         typo=typo_filter,
         capfirst=capfirst,
         iso_date_long=iso_date_long,
+        date_value=date_value,
+        time_value=time_value,
         iso_time_short=iso_time_short,
         duration=duration,
         de=de,

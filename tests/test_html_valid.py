@@ -172,11 +172,49 @@ class World:
         # A Friday nobody has written in yet (no row).
         self.empty_day = self.prep_day + timedelta(days=21)
 
+        # The calendar: a weekly series with a skipped date, a members-only event; a proposal
+        # from outside the cooperative and its private status link.
+        from meeting.calendar import read
+        from meeting.calendar import services as calendar
+        from meeting.proposals import outside
+
+        def event_values(title, days, **more):
+            day = (dates.today_in_place() + timedelta(days=days)).isoformat()
+            return {
+                "title": title,
+                "start_date": day,
+                "start_time": "18:30",
+                "end_time": "20:00",
+                "place": "house",
+                **more,
+            }
+
+        series = calendar.create_event(self.camille, event_values("Atelier", 3, repeat="weekly"))
+        skipped = read.series_starts(series)[1]
+        calendar.skip_occurrence(self.camille, series.id, skipped.strftime("%Y-%m-%dT%H:%M"))
+        private = calendar.create_event(
+            self.camille, event_values("Ménage", 4, visibility="members", place="garden")
+        )
+        self.events = [series.id, private.id]
+        self.outside_values = {
+            "name": "Karim Benali",
+            "email": "karim@example.org",
+            "title": "Vélos",
+            "description": "Un atelier vélo.",
+            "date_1": WISHED,
+            "time_1": "14:00",
+            "duration_minutes": "120",
+            "place": "garden",
+        }
+        _outside, self.status_token = outside.propose_from_outside(self.outside_values)
+
         _invitation, link, _mailed = members.invite(self.admin, None, "member")
         self.invitation_token = link.rstrip("/").rsplit("/", 1)[-1]
         mailer = app.test_client()
         self.magic_link_sent = post_form(mailer, "/connexion/lien", {"email": self.marc.email})
-        mail = smtp_server.body(smtp_server.wait_for(1)[0])
+        mail = next(  # the outside proposer got their status link first
+            smtp_server.body(m) for m in smtp_server.wait_for(2) if m["To"] == self.marc.email
+        )
         self.magic_token = re.search(r"/connexion/lien/(\S+)", mail).group(1)
 
         self.clients = {"anonyme": app.test_client(), "invitée": self.guest}
@@ -205,10 +243,13 @@ class World:
             return [{"number": 1}, {"number": 2}, {"number": 999}]
         if args == {"proposal_id"}:
             return [{"proposal_id": self.proposal.id}]
+        if args == {"event_id"}:
+            return [{"event_id": e} for e in self.events]
         if args == {"token"}:
             token = {
                 "members.magic_link": self.magic_token,
                 "members.accept_invitation": self.invitation_token,
+                "proposals.track": self.status_token,
             }[rule.endpoint]
             return [{"token": token}, {"token": "jeton-inconnu"}]
         raise ValueError(f"fill the URL values of {rule.rule} ({rule.endpoint}) in values_for")
@@ -226,6 +267,10 @@ NOT_HTML = (
     "minutes.markdown",
     "feeds.decisions_atom",
     "feeds.minutes_atom",
+    "calendar_feeds.public_ics",
+    "calendar_feeds.member_ics",
+    "calendar_feeds.event_ics",
+    "calendar_feeds.upcoming_json",
 )
 
 
@@ -281,6 +326,24 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
         (member, "/profil/mot-de-passe", {"current_password": "x", "new_password": "court"}),
         (member, f"/vendredi/{prep_day}/entrees", {"kind": "topic", "title": "", "body": ""}),
         (world.clients["admin"], "/admin/publication", {"publication": "x"}),
+        (anonymous, "/proposer", {"name": "", "email": "x", "place": "elsewhere"}),
+        (
+            world.clients["animation"],
+            "/agenda/nouveau",
+            {"title": "", "start_date": "hier", "end_time": "25:00", "place": "ailleurs"},
+        ),
+        # overlapping the series: the warning and "Enregistrer quand même"
+        (
+            world.clients["animation"],
+            "/agenda/nouveau",
+            {
+                "title": "Chevauche",
+                "start_date": (dates.today_in_place() + timedelta(days=3)).isoformat(),
+                "start_time": "19:00",
+                "end_time": "21:00",
+                "place": "house",
+            },
+        ),
     ]
     for client, url, data in refused:
         keep(f"POST {url} (refusé)", post_form(client, url, data))
@@ -291,6 +354,19 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
     post_form(member, "/profil/flux")
     keep("GET /profil (adresse de flux neuve)", member.get("/profil"))
     keep("GET /profil (flux actif)", member.get("/profil"))
+    post_form(member, "/profil/agenda", {"retour": "profil"})
+    keep("GET /profil (agenda personnel neuf)", member.get("/profil"))
+    keep("GET /profil (agenda personnel actif)", member.get("/profil"))
+    post_form(member, "/profil/agenda", {"retour": "abonnement"})
+    keep("GET /agenda/abonnement (adresse neuve)", member.get("/agenda/abonnement"))
+    keep("GET /agenda/abonnement (adresse active)", member.get("/agenda/abonnement"))
+    keep("GET /agenda/widget?n=0 (400)", anonymous.get("/agenda/widget?n=0"))
+    keep("GET /agenda/?vue=semaine (membre)", member.get("/agenda/?vue=semaine"))
+    keep("GET /agenda/?vue=liste (anonyme)", anonymous.get("/agenda/?vue=liste"))
+    keep(
+        "POST /proposer (merci)",
+        post_form(app.test_client(), "/proposer", {**world.outside_values, "title": "Autre"}),
+    )
     # The place publishes its decisions and minutes: what an anonymous visitor reads then.
     closed_day = world.closed_day.isoformat()
     post_form(world.clients["admin"], "/admin/publication", {"publication": "public"})

@@ -19,6 +19,16 @@ from . import merge, presence, services
 bp = Blueprint("prep", __name__)
 
 
+@bp.app_template_global("entry_author")
+def entry_author(entry):
+    """Who wrote an entry, as pages show it: a proposal from the public form names the person
+    who sent it ("hors coopérative"), not the place's own author of outside proposals."""
+    proposal = getattr(entry, "proposal", None) if entry.kind == "proposal" else None
+    if proposal is not None and proposal.outside_name:
+        return _("%(name)s (hors coopérative)", name=proposal.outside_name)
+    return entry.author.display_name
+
+
 @bp.route("/")
 def home():
     from ..catchup.services import missed_for  # the catchup feature's public read
