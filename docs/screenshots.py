@@ -16,8 +16,16 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port():
@@ -55,8 +63,9 @@ def main():
             page.wait_for_selector("body[data-live=connected]")
             page.evaluate("document.getElementById('section-mood').scrollIntoView()")
             page.screenshot(path=OUT / "document-phone.png")
-            desk = browser.new_context(viewport={"width": 1100, "height": 760}, locale="fr-FR",
-                                       timezone_id="Europe/Paris")
+            desk = browser.new_context(
+                viewport={"width": 1100, "height": 760}, locale="fr-FR", timezone_id="Europe/Paris"
+            )
             page = desk.new_page()
             page.goto(base + "/connexion")
             page.fill("#email", "admin@le97.example")
@@ -73,8 +82,9 @@ def main():
             page.goto(base + "/admin/membres")
             page.screenshot(path=OUT / "members.png", full_page=True)
             # Friday live: Camille starts the coming meeting; a guest follows on a phone.
-            live = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR",
-                                       timezone_id="Europe/Paris")
+            live = browser.new_context(
+                viewport={"width": 1280, "height": 860}, locale="fr-FR", timezone_id="Europe/Paris"
+            )
             console = live.new_page()
             console.goto(base + "/connexion")
             console.fill("#email", "camille@le97.example")
@@ -121,6 +131,28 @@ def main():
             mine.goto(base + "/actions/?qui=tous")
             mine.wait_for_selector("#actions[data-synced=true]")
             mine.screenshot(path=OUT / "actions-phone.png")
+            # Proposals followed to the calendar: the month, an event from a decision, the
+            # proposer's pages (Lucie's, on a phone), the public form, the widget.
+            page.goto(base + "/agenda/")
+            page.screenshot(path=OUT / "calendar-month.png")
+            page.click(".cal-event a >> text=Projection")
+            page.screenshot(path=OUT / "event.png", full_page=True)
+            mine.goto(base + "/")  # Inès's phone: sign out, sign in as Lucie
+            mine.click("text=Se déconnecter")
+            mine.goto(base + "/connexion")
+            mine.fill("#email", "lucie@le97.example")
+            mine.fill("#password", "vendredi")
+            mine.click("main button[type=submit]")
+            mine.wait_for_url(base + "/")
+            mine.goto(base + "/propositions/")
+            mine.screenshot(path=OUT / "proposals-phone.png", full_page=True)
+            outsider = phone.browser.new_context(
+                viewport={"width": 390, "height": 760}, locale="fr-FR"
+            ).new_page()
+            outsider.goto(base + "/proposer")
+            outsider.screenshot(path=OUT / "propose-outside-phone.png")
+            outsider.goto(base + "/agenda/widget?n=5")
+            outsider.screenshot(path=OUT / "widget.png")
             browser.close()
     finally:
         server.terminate()

@@ -578,3 +578,65 @@ def test_the_console_with_the_proposal_step_is_valid_html(friday, app, tmp_path)
     ).get_data(True)
     assert "error-event_place" in pages["console, event fields refused"]
     assert validate(pages, tmp_path) == []
+
+
+def test_a_proposal_sent_back_and_resubmitted_waits_for_the_next_agenda(friday):
+    """Sent back "à retravailler" on a Friday that then closes, edited and resubmitted by its
+    proposer: it is offered on the next Friday's console and goes on that agenda."""
+    from meeting.proposals import proposer
+
+    f = friday
+    decisions.record_decision(
+        f.camille,
+        f.meeting.id,
+        "À revoir.",
+        "consent",
+        proposal_outcome="to_rework",
+        proposal_reason="Proposez une date en semaine.",
+    )
+    meetings.close_meeting(f.camille, f.meeting.id)
+    db.session.refresh(f.proposal)
+    next_friday = meetings.ensure_meeting(f.meeting.scheduled_for + timedelta(days=7))
+    assert f.proposal.id not in {
+        e.proposal.id for e in agenda.candidates(next_friday.id) if e.proposal
+    }
+    proposer.resubmit(
+        f.theo,
+        f.proposal,
+        {
+            "title": "Projection « Les Doléances »",
+            "description": "Un mardi soir, cette fois.",
+            "date_1": in_days(12),
+            "time_1": "19:00",
+            "duration_minutes": "120",
+            "place": "house",
+        },
+    )
+    db.session.refresh(f.proposal)
+    assert f.proposal.status == "submitted"
+    offered = [e for e in agenda.candidates(next_friday.id) if e.kind == "proposal"]
+    assert [e.id for e in offered] == [f.proposal.entry_id]
+    agenda.add_entries(f.camille, next_friday.id, [f.proposal.entry_id])
+    db.session.refresh(f.proposal)
+    assert f.proposal.status == "on_agenda"
+    assert f.proposal.agenda_meeting_id == next_friday.id
+    # a later Friday's agenda does not offer it again once it is on one
+    later = meetings.ensure_meeting(f.meeting.scheduled_for + timedelta(days=14))
+    assert not [e for e in agenda.candidates(later.id) if e.kind == "proposal"]
+
+
+def test_a_postponed_proposal_shows_its_new_friday_to_its_proposer(friday, app):
+    """The point is postponed on the console, the Friday closes: the proposer's pages name the
+    next Friday, and its history says it was carried there."""
+    f = friday
+    item = agenda.current_item(f.meeting.id)
+    agenda.postpone(f.camille, f.meeting.id, item.id)
+    meetings.close_meeting(f.camille, f.meeting.id)
+    next_day = long_date(f.meeting.scheduled_for + timedelta(days=7))
+    client = app.test_client()
+    sign_in(client, f.theo)
+    mine = plain(client.get("/propositions/").get_data(as_text=True))
+    assert plain(f"À l’ordre du jour du {next_day}") in mine
+    assert plain(f"À l’ordre du jour du {long_date(f.meeting.scheduled_for)}") not in mine
+    page = plain(client.get(f"/propositions/{f.proposal.id}").get_data(as_text=True))
+    assert plain(f"Reportée au {next_day}") in page

@@ -1,7 +1,7 @@
 """The agenda of a Friday: building it from the document, ordering, timeboxes, postponing,
 and carrying what is unfinished to the next Friday."""
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
@@ -13,6 +13,8 @@ from ..models import (
     AgendaItem,
     Decision,
     Entry,
+    EventProposal,
+    Meeting,
 )
 from ..models.base import utcnow
 from ..pipeline import change
@@ -35,14 +37,26 @@ ENTRY_TO_ITEM = {"topic": "topic", "need": "need", "proposal": "proposal"}
 
 
 def candidates(meeting_id):
-    """Document entries (points, needs, proposals) not yet on the agenda."""
+    """Document entries (points, needs, proposals) not yet on the agenda, and the proposals of
+    earlier Fridays still waiting for one (sent back after "à retravailler", taken off an
+    agenda): a proposal waits for a Friday wherever it was first written."""
     on_agenda = select(AgendaItem.source_entry_id).where(
         AgendaItem.meeting_id == meeting_id, AgendaItem.source_entry_id.is_not(None)
+    )
+    day = select(Meeting.scheduled_for).where(Meeting.id == meeting_id).scalar_subquery()
+    waiting = (
+        select(EventProposal.entry_id)
+        .join(Meeting, Meeting.id == EventProposal.meeting_id)
+        .where(
+            EventProposal.status == "submitted",
+            EventProposal.meeting_id != meeting_id,
+            Meeting.scheduled_for < day,
+        )
     )
     return db.session.scalars(
         select(Entry)
         .where(
-            Entry.meeting_id == meeting_id,
+            or_(Entry.meeting_id == meeting_id, Entry.id.in_(waiting)),
             Entry.kind.in_(tuple(ENTRY_TO_ITEM)),
             Entry.id.not_in(on_agenda),
         )
@@ -135,8 +149,10 @@ def add_entries(actor, meeting_id, entry_ids):
             _l("Choisissez au moins une contribution du document."), code="nothing_chosen"
         )
     entries = [prep.get_entry(i) for i in entry_ids]
+    offered = {c.id for c in candidates(meeting_id)}
     for entry in entries:
-        if entry.meeting_id != meeting_id or entry.kind not in ENTRY_TO_ITEM:
+        waiting = entry.id in offered and entry.kind == "proposal"  # from an earlier Friday
+        if (entry.meeting_id != meeting_id and not waiting) or entry.kind not in ENTRY_TO_ITEM:
             raise ServiceError(
                 _l(
                     "Seuls les points, besoins et propositions de ce vendredi "
@@ -144,8 +160,7 @@ def add_entries(actor, meeting_id, entry_ids):
                 ),
                 code="invalid_entry",
             )
-    on_agenda = {c.id for c in candidates(meeting_id)}
-    entries = [e for e in entries if e.id in on_agenda]
+    entries = [e for e in entries if e.id in offered]
     with change() as c:
         ensure_standing_items(meeting)
         for entry in entries:

@@ -85,6 +85,17 @@ def event_view(event, member_reader, external=False):
     }
 
 
+def _reason(change, member_reader):
+    """Why, as this reader may read it: a reason is often the decision's own words, which may
+    name members; someone outside the cooperative reads it without the names."""
+    if change.decision is not None and change.reason == change.decision.statement:
+        return None  # the decision, shown with the step, says it already
+    if member_reader or not change.reason:
+        return change.reason
+    decisions = [change.decision] if change.decision is not None else []
+    return public.redactor_for(decisions)(change.reason)
+
+
 def step_of(change, proposal, member_reader, external=False):
     event = db.session.get(Event, change.event_id) if change.event_id else None
     return Step(
@@ -94,7 +105,7 @@ def step_of(change, proposal, member_reader, external=False):
         status_label=str(PROPOSAL_STATUS_LABELS[change.to_status]),
         kept=change.from_status == change.to_status,
         by=_by(change, proposal),
-        reason=change.reason,
+        reason=_reason(change, member_reader),
         decision=decision_view(change.decision, member_reader, external),
         event=event_view(event, member_reader, external),
         change_id=change.id,

@@ -158,7 +158,11 @@ def test_an_outside_proposal_travels_to_the_calendar(
 
     # -- the calendar, the feed, the widget ------------------------------------------------------
     visitor = open_page(**PHONE)
+    visitor.goto(f"{live_server.url}/agenda/?date={wished.isoformat()}")  # the month
+    expect(visitor.locator("main")).to_contain_text(TITLE)
+    assert_accessible(visitor)
     visitor.goto(f"{live_server.url}/agenda/?vue=liste&date={coming.isoformat()}")
+    assert_accessible(visitor)
     visitor.get_by_role("link", name=TITLE).first.click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(visitor.locator("main")).to_contain_text("Décision n° 1")
@@ -171,6 +175,10 @@ def test_an_outside_proposal_travels_to_the_calendar(
     visitor.goto(f"{live_server.url}/agenda/widget")
     expect(visitor.locator("body")).to_contain_text(TITLE)
     assert visitor.locator("script").count() == 0
+    assert_accessible(visitor)
+    visitor.goto(f"{live_server.url}/agenda/abonnement")
+    expect(visitor.locator("main")).to_contain_text("webcal://")
+    assert_accessible(visitor)
 
     # -- the facilitator moves it by an hour: same UID, SEQUENCE raised, the proposer told ----
     console.goto(f"{live_server.url}/agenda/{event.id}")
