@@ -137,8 +137,8 @@ def main():
             page.screenshot(path=OUT / "calendar-month.png")
             page.click(".cal-event a >> text=Projection")
             page.screenshot(path=OUT / "event.png", full_page=True)
-            mine.goto(base + "/")  # Inès's phone: sign out, sign in as Lucie
-            mine.click("text=Se déconnecter")
+            mine = browser.new_context(viewport={"width": 390, "height": 760},
+                                       locale="fr-FR").new_page()  # Lucie's phone
             mine.goto(base + "/connexion")
             mine.fill("#email", "lucie@le97.example")
             mine.fill("#password", "vendredi")

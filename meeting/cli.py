@@ -120,6 +120,9 @@ def load_demo(seed=97):
                 services.update_profile(member, name, member.email)
     _demo_fridays(members, clock, rng)
     _demo_meeting_hours()
+    from . import demo_calendar
+
+    demo_calendar.settle_status_times()
     return members
 
 

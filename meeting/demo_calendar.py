@@ -320,3 +320,24 @@ def coming_friday_proposals(meeting, by_name, clock, coming):
         proposals.withdraw_proposal(
             by_name["Sophie"], brunch.id, "Finalement je serai à Lyon en janvier."
         )
+
+
+def settle_status_times():
+    """The demo's clock backdates the rows each step creates; a proposal's `status_changed_at`
+    is updated on an existing row, so it takes the time of its newest history step."""
+    from sqlalchemy import func, select
+
+    from .models import EventProposal, ProposalStatusChange
+
+    for proposal in db.session.scalars(select(EventProposal)):
+        newest = db.session.scalar(
+            select(func.max(ProposalStatusChange.created_at)).where(
+                ProposalStatusChange.proposal_id == proposal.id,
+                ProposalStatusChange.from_status.is_distinct_from(ProposalStatusChange.to_status),
+            )
+        )
+        if newest is not None:
+            proposal.status_changed_at = newest
+            if proposal.status == "withdrawn":
+                proposal.withdrawn_at = newest
+    db.session.commit()

@@ -5,22 +5,7 @@ from .. import permissions
 from ..commands import command
 from . import services
 
-EVENT_FIELDS = {
-    name: (str, False)
-    for name in (
-        "title",
-        "description",
-        "start_date",
-        "start_time",
-        "end_date",
-        "end_time",
-        "place",
-        "place_detail",
-        "visibility",
-        "repeat",
-        "repeat_until",
-    )
-}
+EVENT_FIELDS = {name: (str, False) for name in services.EVENT_FIELD_NAMES}
 
 
 @command(

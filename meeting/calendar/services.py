@@ -23,10 +23,11 @@ from ..pipeline import change
 from ..proposals import services as proposals
 from . import read
 from .overlaps import find_overlaps, overlap_error
-from .validation import clean_event_fields, clean_reason, event_prefill
+from .validation import EVENT_FIELD_NAMES, clean_event_fields, clean_reason, event_prefill
 from .wording import moved_reason, scheduled_reason
 
 __all__ = [
+    "EVENT_FIELD_NAMES",
     "cancel_event",
     "clean_event_fields",
     "create_event",

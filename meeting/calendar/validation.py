@@ -15,6 +15,22 @@ from ..i18n import _l
 from ..meetings import dates
 from ..models import PLACES
 
+# An event's form fields, in the order the forms show them (the console's decision step
+# prefixes them `event_`); `clean_event_fields` reads these.
+EVENT_FIELD_NAMES = (
+    "title",
+    "description",
+    "start_date",
+    "start_time",
+    "end_date",
+    "end_time",
+    "place",
+    "place_detail",
+    "visibility",
+    "repeat",
+    "repeat_until",
+)
+
 MAX_TITLE = 200
 MAX_PLACE_DETAIL = 200
 MAX_DESCRIPTION = 5000

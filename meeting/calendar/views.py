@@ -19,19 +19,7 @@ from .validation import event_form_values, event_prefill
 bp = Blueprint("calendar", __name__)
 
 # The event form's fields in the order the page shows them (the error summary follows it).
-FORM_FIELDS = (
-    "title",
-    "description",
-    "start_date",
-    "start_time",
-    "end_date",
-    "end_time",
-    "place",
-    "place_detail",
-    "visibility",
-    "repeat",
-    "repeat_until",
-)
+FORM_FIELDS = services.EVENT_FIELD_NAMES
 NEXT_DATES = 10
 
 

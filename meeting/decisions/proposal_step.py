@@ -16,19 +16,7 @@ from ..prep import services as prep
 from ..proposals import services as proposals
 
 # The event's fields as the calendar cleans them; the console's form prefixes them `event_`.
-EVENT_FIELDS = (
-    "title",
-    "description",
-    "start_date",
-    "start_time",
-    "end_date",
-    "end_time",
-    "place",
-    "place_detail",
-    "visibility",
-    "repeat",
-    "repeat_until",
-)
+EVENT_FIELDS = calendar.EVENT_FIELD_NAMES
 PREFIX = "event_"
 MAX_REASON = 2000
 

@@ -90,27 +90,7 @@ def clean_outside_email(email):
 
 
 def _number(value, label, low, high, required, field):
-    if value in (None, ""):
-        if required:
-            raise ServiceError(_l("Indiquez %(label)s.", label=label), field=field)
-        return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ServiceError(
-            _l("%(label)s doit être un nombre entier.", label=label.capitalize()), field=field
-        ) from None
-    if not low <= number <= high:
-        raise ServiceError(
-            _l(
-                "%(label)s doit être entre %(low)s et %(high)s.",
-                label=label.capitalize(),
-                low=low,
-                high=high,
-            ),
-            field=field,
-        )
-    return number
+    return services.int_field(value, label, low, high, required, field)
 
 
 def _wished(wished, problems):

@@ -37,7 +37,9 @@ MAX_WISHED = 3
 MAX_MATERIAL = 2000
 
 
-def _int_field(value, label, low, high, required, field=None):
+def int_field(value, label, low, high, required, field=None):
+    """A whole number of a form field between `low` and `high` (None when empty and not
+    `required`), or a French refusal naming `label`."""
     if value in (None, ""):
         if required:
             raise ServiceError(
@@ -45,7 +47,7 @@ def _int_field(value, label, low, high, required, field=None):
             )
         return None
     try:
-        number = int(value)
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         raise ServiceError(
             _l("%(label)s doit être un nombre entier.", label=label.capitalize()),
@@ -166,7 +168,7 @@ def propose_event(
     problems.update(wished_problems)
     duration = check(
         "duration_minutes",
-        _int_field,
+        int_field,
         duration_minutes,
         _("la durée (en minutes)"),
         15,
@@ -193,7 +195,7 @@ def propose_event(
         )
     attendance = check(
         "expected_attendance",
-        _int_field,
+        int_field,
         expected_attendance,
         _("le nombre de personnes attendues"),
         1,
