@@ -177,6 +177,7 @@ def run(engine, database_url, args):
                         "engine": engine,
                         "metric": name,
                         "url": url,
+                        "first_ms": round(times[0], 1),
                         "p50_ms": round(statistics.median(times), 1),
                         "p95_ms": round(p95, 1),
                         "aim_ms": AIM_MS,

@@ -180,16 +180,60 @@ def feed_events(include_members):
     return db.session.scalars(read.events_query(include_members, start=now - HISTORY)).all()
 
 
+# Built feeds, by what they depend on (see `_feed_state`): calendar applications poll every
+# hour and building a year of events with icalendar takes a few hundred milliseconds, while
+# the state is one cheap query. Per process, the last few states only.
+_FEEDS = {}
+_FEEDS_KEPT = 8
+
+
+def _feed_state(include_members):
+    """What a feed's bytes depend on: its audience, the newest change of an event or a skipped
+    date (every change of an event sets `updated_at`), how many there are (a row removed),
+    the day (events older than a year leave), the language and the address links are built
+    from."""
+    from flask import request
+    from flask_babel import get_locale
+    from sqlalchemy import func, select
+
+    from ..extensions import db
+    from ..models import Event, EventException
+
+    events = db.session.execute(select(func.max(Event.updated_at), func.count(Event.id))).one()
+    skipped = db.session.execute(
+        select(func.max(EventException.id), func.count(EventException.id))
+    ).one()
+    return (
+        include_members,
+        tuple(events),
+        tuple(skipped),
+        datetime.now(place_zone()).date(),
+        str(get_locale()),
+        current_app.config.get("PUBLIC_URL") or request.host_url,
+    )
+
+
+def _cached_feed(include_members, build):
+    state = _feed_state(include_members)
+    body = _FEEDS.get(state)
+    if body is None:
+        body = build()
+        if len(_FEEDS) >= _FEEDS_KEPT:
+            _FEEDS.pop(next(iter(_FEEDS)))
+        _FEEDS[state] = body
+    return body
+
+
 def public_feed():
     """The bytes of `/agenda.ics`: public events only."""
     name = _("%(place)s — agenda", place=_("Le 97"))
-    return build_calendar(feed_events(False), name, "public").to_ical()
+    return _cached_feed(False, lambda: build_calendar(feed_events(False), name, "public").to_ical())
 
 
 def member_feed():
     """The bytes of a member's personal feed: public and members-only events."""
     name = _("%(place)s — agenda des membres", place=_("Le 97"))
-    return build_calendar(feed_events(True), name, "members").to_ical()
+    return _cached_feed(True, lambda: build_calendar(feed_events(True), name, "members").to_ical())
 
 
 def single_event(event):
