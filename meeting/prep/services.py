@@ -301,6 +301,36 @@ def insert_entry(actor, meeting, kind, title, body):
     return entry
 
 
+def insert_revision(actor, entry_id, revision, title, body):
+    """Inside an open change: the entry's next version, written only over `revision` (compare-
+    and-set); False when someone saved another version first."""
+    now = utcnow()
+    changed = db.session.execute(
+        update(Entry)
+        .where(Entry.id == entry_id, Entry.revision == revision)
+        .values(
+            revision=revision + 1,
+            title=title,
+            body=body,
+            updated_at=now,
+            updated_by_id=actor.id,
+        )
+    ).rowcount
+    if changed != 1:
+        return False
+    db.session.add(
+        EntryRevision(
+            entry_id=entry_id,
+            revision=revision + 1,
+            title=title,
+            body=body,
+            author_id=actor.id,
+            created_at=now,
+        )
+    )
+    return True
+
+
 def stale_edit(entry):
     return Conflict(
         _l(
@@ -339,31 +369,9 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
         raise stale_edit(entry)
     if title == entry.title and body == entry.body:
         return entry
-    now = utcnow()
     with change() as c:
-        changed = db.session.execute(
-            update(Entry)
-            .where(Entry.id == entry_id, Entry.revision == revision)
-            .values(
-                revision=revision + 1,
-                title=title,
-                body=body,
-                updated_at=now,
-                updated_by_id=actor.id,
-            )
-        ).rowcount
-        if changed != 1:
+        if not insert_revision(actor, entry_id, revision, title, body):
             raise _StaleDuringWrite()
-        db.session.add(
-            EntryRevision(
-                entry_id=entry_id,
-                revision=revision + 1,
-                title=title,
-                body=body,
-                author_id=actor.id,
-                created_at=now,
-            )
-        )
         entry = get_entry(entry_id)
         db.session.refresh(entry)
         c.record_operation(actor, op_id, "edit_entry", entry)

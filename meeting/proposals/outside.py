@@ -13,10 +13,9 @@ from sqlalchemy import select
 from .. import realtime
 from ..errors import FieldErrors, ServiceError
 from ..extensions import db
-from ..i18n import _, _l
-from ..meetings import dates
+from ..i18n import _l
 from ..meetings import services as meetings
-from ..models import PLACES, EventProposal, Member, ProposalStatusChange
+from ..models import EventProposal, Member, ProposalStatusChange
 from ..models.base import utcnow
 from ..pipeline import change
 from ..prep import services as prep
@@ -25,12 +24,7 @@ from . import services, tracking
 SYSTEM_NAME = "Formulaire public"
 MAX_NAME = 80
 MAX_EMAIL = 254
-MAX_PLACE_DETAIL = 200
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# Control characters break a mail header or an iCal line; line breaks and tabs are allowed in
-# the long texts only.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-TEXT_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def system_member():
@@ -48,18 +42,8 @@ def system_member():
     return member
 
 
-def _no_controls(value, field, pattern=CONTROL_RE):
-    if value and pattern.search(value):
-        raise ServiceError(
-            _l("Ce texte contient des caractères invisibles non admis : retirez-les."),
-            code="control_characters",
-            field=field,
-        )
-    return value
-
-
 def clean_outside_name(name):
-    name = " ".join(_no_controls(name or "", "name").split())
+    name = " ".join(services.no_controls(name or "", "name").split())
     if not name:
         raise ServiceError(_l("Indiquez votre nom."), code="missing_field", field="name")
     if len(name) > MAX_NAME:
@@ -73,7 +57,7 @@ def clean_outside_name(name):
 
 def clean_outside_email(email):
     email = (email or "").strip()
-    _no_controls(email, "email")
+    services.no_controls(email, "email")
     if not email:
         raise ServiceError(
             _l("Indiquez votre adresse e-mail : le lien de suivi vous y sera envoyé."),
@@ -89,105 +73,24 @@ def clean_outside_email(email):
     return email
 
 
-def _number(value, label, low, high, required, field):
-    return services.int_field(value, label, low, high, required, field)
-
-
-def _wished(wished, problems):
-    """The wished moments, each checked with the proposals service's own rule."""
-    cleaned = []
-    for n, pair in enumerate(wished, start=1):
-        raw_date, raw_time = ((pair[0] or "").strip(), (pair[1] or "").strip())
-        if not raw_date and not raw_time:
-            continue
-        if not raw_date:
-            problems[f"date_{n}"] = str(_("Indiquez la date de cette heure souhaitée."))
-            continue
-        try:
-            cleaned += services.clean_wished_dates([(raw_date, raw_time)], dates.today_in_place())
-        except ServiceError as exc:
-            where = "time" if str(exc.details.get("field", "")).startswith("time") else "date"
-            problems[f"{where}_{n}"] = exc.message
-    if not cleaned and not any(k.startswith(("date_", "time_")) for k in problems):
-        problems["date_1"] = str(_("Indiquez au moins une date souhaitée."))
-    return cleaned
-
-
 def clean_proposal_fields(values):
     """The fields of a proposal form (title, description, date_n/time_n, duration_minutes,
-    place, place_detail, expected_attendance, material_needs), cleaned; every problem at once
-    as FieldErrors (each message beside its field)."""
-    problems = {}
-
-    def check(field, clean, *args):
-        try:
-            return clean(*args)
-        except ServiceError as exc:
-            problems[field] = exc.message
-            return None
-
-    raw_title = values.get("title") or ""
-    check("title", _no_controls, raw_title, "title")
-    title = check("title", prep.clean_title, raw_title) if "title" not in problems else None
-    if not title and "title" not in problems:
-        problems["title"] = str(_("Donnez un titre à l’événement."))
-    raw_description = values.get("description") or ""
-    check("description", _no_controls, raw_description, "description", TEXT_CONTROL_RE)
-    description = (
-        check("description", prep.clean_body, raw_description)
-        if "description" not in problems
-        else None
+    place, place_detail, expected_attendance, material_needs), cleaned by the proposals
+    service's one check; every problem at once as FieldErrors (each message beside its
+    field)."""
+    fields, problems = services.proposal_field_problems(
+        values.get("title"),
+        values.get("description"),
+        [(values.get(f"date_{i}"), values.get(f"time_{i}")) for i in range(1, 4)],
+        values.get("duration_minutes"),
+        values.get("place"),
+        values.get("place_detail"),
+        values.get("expected_attendance"),
+        values.get("material_needs"),
     )
-    wished = _wished(
-        [(values.get(f"date_{i}"), values.get(f"time_{i}")) for i in range(1, 4)], problems
-    )
-    duration = check(
-        "duration_minutes", _number, values.get("duration_minutes"),
-        _("la durée (en minutes)"), 15, 24 * 60, True, "duration_minutes",
-    )  # fmt: skip
-    place = values.get("place")
-    if place not in PLACES:
-        problems["place"] = str(
-            _("Choisissez un lieu : la maison, le Jardin du Ravelin ou ailleurs.")
-        )
-    raw_detail = values.get("place_detail") or ""
-    check("place_detail", _no_controls, raw_detail, "place_detail")
-    place_detail = " ".join(raw_detail.split()) or None
-    if place == "elsewhere" and not place_detail:
-        problems.setdefault("place_detail", str(_("Précisez où aura lieu l’événement.")))
-    if place_detail and len(place_detail) > MAX_PLACE_DETAIL:
-        problems.setdefault(
-            "place_detail",
-            str(_("Le lieu ne doit pas dépasser %(n)s caractères.", n=MAX_PLACE_DETAIL)),
-        )
-    attendance = check(
-        "expected_attendance", _number, values.get("expected_attendance"),
-        _("le nombre de personnes attendues"), 1, 1000, False, "expected_attendance",
-    )  # fmt: skip
-    material = (values.get("material_needs") or "").strip() or None
-    check("material_needs", _no_controls, material, "material_needs", TEXT_CONTROL_RE)
-    if material and len(material) > services.MAX_MATERIAL:
-        problems.setdefault(
-            "material_needs",
-            str(
-                _(
-                    "Les besoins matériels ne doivent pas dépasser %(n)s caractères.",
-                    n=services.MAX_MATERIAL,
-                )
-            ),
-        )
     if problems:
-        raise FieldErrors(problems)
-    return {
-        "title": title,
-        "description": description,
-        "wished_dates": wished,
-        "duration_minutes": duration,
-        "place": place,
-        "place_detail": place_detail,
-        "expected_attendance": attendance,
-        "material_needs": material,
-    }
+        raise FieldErrors({name: error.message for name, error in problems.items()})
+    return fields
 
 
 def refuse_robot():

@@ -9,7 +9,7 @@ from ..errors import Conflict, ServiceError, require
 from ..extensions import db
 from ..i18n import _l
 from ..labels import PROPOSAL_STATUS_LABELS
-from ..models import Entry, EntryRevision, EventProposal
+from ..models import EventProposal
 from ..models.base import utcnow
 from ..pipeline import change
 from ..prep import services as prep
@@ -53,13 +53,7 @@ def _clean_reason(reason):
             code="invalid_field",
             field="reason",
         )
-    if reason and outside.TEXT_CONTROL_RE.search(reason):
-        raise ServiceError(
-            _l("Ce texte contient des caractères invisibles non admis : retirez-les."),
-            code="control_characters",
-            field="reason",
-        )
-    return reason
+    return services.no_controls(reason, "reason", services.TEXT_CONTROL_RE)
 
 
 def withdraw(actor, proposal, reason=None):
@@ -103,33 +97,13 @@ def resubmit(actor, proposal, values):
     reason = _clean_reason(values.get("reason"))
     entry = proposal.entry
     revision, entry_id, meeting_id = entry.revision, entry.id, proposal.meeting_id
-    now = utcnow()
     with change() as c:
-        if (fields["title"], fields["description"]) != (entry.title, entry.body):
-            changed = db.session.execute(
-                update(Entry)
-                .where(Entry.id == entry_id, Entry.revision == revision)
-                .values(
-                    revision=revision + 1,
-                    title=fields["title"],
-                    body=fields["description"],
-                    updated_at=now,
-                    updated_by_id=actor.id,
-                )
-            ).rowcount
-            if changed != 1:
-                raise Conflict(
-                    _l("Cette proposition vient de changer ; rechargez la page."), code="stale"
-                )
-            db.session.add(
-                EntryRevision(
-                    entry_id=entry_id,
-                    revision=revision + 1,
-                    title=fields["title"],
-                    body=fields["description"],
-                    author_id=actor.id,
-                    created_at=now,
-                )
+        edited = (fields["title"], fields["description"]) != (entry.title, entry.body)
+        if edited and not prep.insert_revision(
+            actor, entry_id, revision, fields["title"], fields["description"]
+        ):
+            raise Conflict(
+                _l("Cette proposition vient de changer ; rechargez la page."), code="stale"
             )
         db.session.execute(
             update(EventProposal)

@@ -2,6 +2,7 @@
 calendar, notifications) builds on `ALLOWED_TRANSITIONS` and `ProposalStatusChange`; the moves
 themselves are in `lifecycle.py`, re-exported here (`services.move_status`…)."""
 
+import re
 from datetime import date, time
 
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from .lifecycle import (  # noqa: F401 (the public names of the lifecycle, used 
 
 MAX_WISHED = 3
 MAX_MATERIAL = 2000
+MAX_PLACE_DETAIL = 200
 
 
 def int_field(value, label, low, high, required, field=None):
@@ -75,6 +77,13 @@ def _wished_problems(wished, today):
     for n, (raw_date, raw_time) in enumerate(wished, start=1):
         raw_date, raw_time = (raw_date or "").strip(), (raw_time or "").strip()
         if not raw_date and not raw_time:
+            continue
+        if not raw_date:
+            problems[f"date_{n}"] = ServiceError(
+                _l("Indiquez la date de cette heure souhaitée."),
+                code="missing_date",
+                field=f"date_{n}",
+            )
             continue
         day = at = None
         try:
@@ -130,9 +139,24 @@ def _refuse(problems):
     raise FieldErrors({name: error.message for name, error in problems.items()})
 
 
-def propose_event(
-    actor,
-    meeting_id,
+# Control characters break a mail header or an iCal line; line breaks and tabs are allowed in
+# the long texts only.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+TEXT_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def no_controls(value, field, pattern=CONTROL_RE):
+    """`value`, or a French refusal when it holds invisible control characters."""
+    if value and pattern.search(value):
+        raise ServiceError(
+            _l("Ce texte contient des caractères invisibles non admis : retirez-les."),
+            code="control_characters",
+            field=field,
+        )
+    return value
+
+
+def proposal_field_problems(
     title,
     description,
     wished,
@@ -141,13 +165,10 @@ def propose_event(
     place_detail=None,
     expected_attendance=None,
     material_needs=None,
-    op_id=None,
 ):
-    """Record an event proposal in a Friday's document, in status `submitted`."""
-    require(permissions.can_propose_event(actor))
-    meeting = meetings.get_meeting(meeting_id)
-    prep.ensure_open(meeting)
-    # Every field is checked before refusing, so that the form shows all its problems at once.
+    """The fields of a proposal form (a member's or the public one), cleaned, and {field:
+    refusal} for every one that is wrong: each is checked, so a form shows all its problems
+    at once. `wished` is [(date, time)…] as typed (fields `date_<n>` / `time_<n>`)."""
     problems = {}
 
     def check(field, clean, *args):
@@ -158,12 +179,20 @@ def propose_event(
             problems[field] = exc
             return None
 
-    title = check("title", prep.clean_title, title)
+    raw_title = title or ""
+    check("title", no_controls, raw_title, "title")
+    title = check("title", prep.clean_title, raw_title) if "title" not in problems else None
     if not title and "title" not in problems:
         problems["title"] = ServiceError(
             _l("Donnez un titre à l’événement."), code="missing_title", field="title"
         )
-    description = check("description", prep.clean_body, description)
+    raw_description = description or ""
+    check("description", no_controls, raw_description, "description", TEXT_CONTROL_RE)
+    description = (
+        check("description", prep.clean_body, raw_description)
+        if "description" not in problems
+        else None
+    )
     wished, wished_problems = _wished_problems(wished, dates.today_in_place())
     problems.update(wished_problems)
     duration = check(
@@ -182,16 +211,26 @@ def propose_event(
             code="invalid_place",
             field="place",
         )
-    place_detail = " ".join((place_detail or "").split()) or None
+    raw_detail = place_detail or ""
+    check("place_detail", no_controls, raw_detail, "place_detail")
+    place_detail = " ".join(raw_detail.split()) or None
     if place == "elsewhere" and not place_detail:
-        problems["place_detail"] = ServiceError(
-            _l("Précisez où aura lieu l’événement."), code="missing_place", field="place_detail"
+        problems.setdefault(
+            "place_detail",
+            ServiceError(
+                _l("Précisez où aura lieu l’événement."),
+                code="missing_place",
+                field="place_detail",
+            ),
         )
-    if place_detail and len(place_detail) > 200:
-        problems["place_detail"] = ServiceError(
-            _l("Le lieu ne doit pas dépasser 200 caractères."),
-            code="invalid_place",
-            field="place_detail",
+    if place_detail and len(place_detail) > MAX_PLACE_DETAIL:
+        problems.setdefault(
+            "place_detail",
+            ServiceError(
+                _l("Le lieu ne doit pas dépasser %(n)s caractères.", n=MAX_PLACE_DETAIL),
+                code="invalid_place",
+                field="place_detail",
+            ),
         )
     attendance = check(
         "expected_attendance",
@@ -204,12 +243,62 @@ def propose_event(
         "expected_attendance",
     )
     material = (material_needs or "").strip() or None
+    check("material_needs", no_controls, material, "material_needs", TEXT_CONTROL_RE)
     if material and len(material) > MAX_MATERIAL:
-        problems["material_needs"] = ServiceError(
-            _l("Les besoins matériels ne doivent pas dépasser %(n)s caractères.", n=MAX_MATERIAL),
-            code="invalid_field",
-            field="material_needs",
+        problems.setdefault(
+            "material_needs",
+            ServiceError(
+                _l(
+                    "Les besoins matériels ne doivent pas dépasser %(n)s caractères.",
+                    n=MAX_MATERIAL,
+                ),
+                code="invalid_field",
+                field="material_needs",
+            ),
         )
+    fields = {
+        "title": title,
+        "description": description,
+        "wished_dates": wished,
+        "duration_minutes": duration,
+        "place": place,
+        "place_detail": place_detail,
+        "expected_attendance": attendance,
+        "material_needs": material,
+    }
+    return fields, problems
+
+
+def propose_event(
+    actor,
+    meeting_id,
+    title,
+    description,
+    wished,
+    duration_minutes,
+    place,
+    place_detail=None,
+    expected_attendance=None,
+    material_needs=None,
+    op_id=None,
+):
+    """Record an event proposal in a Friday's document, in status `submitted`."""
+    require(permissions.can_propose_event(actor))
+    meeting = meetings.get_meeting(meeting_id)
+    prep.ensure_open(meeting)
+    fields, problems = proposal_field_problems(
+        title,
+        description,
+        wished,
+        duration_minutes,
+        place,
+        place_detail,
+        expected_attendance,
+        material_needs,
+    )
+    title, description, wished = fields["title"], fields["description"], fields["wished_dates"]
+    duration, place_detail = fields["duration_minutes"], fields["place_detail"]
+    attendance, material = fields["expected_attendance"], fields["material_needs"]
     if problems:
         _refuse(problems)
     op_id = clean_op_id(op_id)
