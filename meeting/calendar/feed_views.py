@@ -35,21 +35,16 @@ from . import widget as upcoming_events
 
 bp = Blueprint("calendar_feeds", __name__)
 
-# Pages another site may show in a frame (the place's website embeds the widget).
-FRAMEABLE = frozenset({"calendar_feeds.widget"})
+# The widget is made to be framed by the place's website: its own policy (the app's then sends
+# neither `X-Frame-Options: DENY` nor `frame-ancestors 'none'`).
 WIDGET_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors *; "
     "base-uri 'none'; form-action 'none'"
 )
 
 
-@bp.after_app_request
-def allow_framing_of_the_widget(response):
-    """The app sends `X-Frame-Options: DENY` on every page; the widget is made to be framed.
-    (Registered with the blueprint, before the app's own hook: Flask runs this one after it.)"""
-    if request.endpoint in FRAMEABLE:
-        response.headers.pop("X-Frame-Options", None)
-        response.headers["Content-Security-Policy"] = WIDGET_CSP
+def _frameable(response):
+    response.headers["Content-Security-Policy"] = WIDGET_CSP
     return response
 
 
@@ -164,7 +159,7 @@ def widget():
     with force_locale("fr"):
         count, refusal = _count_or_refusal(as_json=False)
         if refusal is not None:
-            return refusal
+            return _frameable(refusal)
         fragment = request.args.get("fragment") in ("1", "oui", "true")
         with request_links():
             html = render_template(
@@ -173,7 +168,7 @@ def widget():
                 stylesheet=url_for("static", filename="css/widget.css", _external=True),
                 calendar_page=ical.page_url("calendar.index"),
             )
-    response = _public(Response(html, content_type="text/html; charset=utf-8"))
+    response = _frameable(_public(Response(html, content_type="text/html; charset=utf-8")))
     response.add_etag()
     return response.make_conditional(request)
 
