@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
 from .config import ROOT, from_environment
+from .economy import money
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from .realtime import Utf8Json
 
@@ -41,6 +42,7 @@ def create_app(overrides=None):
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
     markdown.install(app)
+    money.install(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -61,7 +63,11 @@ def create_app(overrides=None):
     from .calendar.views import bp as calendar_bp
     from .catchup.views import bp as catchup_bp
     from .decisions.views import bp as decisions_bp
+    from .economy.budget.views import bp as budget_bp
+    from .economy.catalogue.views import bp as catalogue_bp
+    from .economy.gifts.views import bp as gifts_bp
     from .feeds.views import bp as feeds_bp
+    from .life.views import bp as life_bp
     from .live.views import bp as agenda_bp
     from .members.views import bp as members_bp
     from .minutes.views import bp as minutes_bp
@@ -85,6 +91,10 @@ def create_app(overrides=None):
     app.register_blueprint(calendar_bp)
     app.register_blueprint(calendar_feeds_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(budget_bp)
+    app.register_blueprint(gifts_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(life_bp)
 
     from . import realtime
 

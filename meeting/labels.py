@@ -111,7 +111,83 @@ EVENT_FIELD_LABELS = {
     "repeat_until": _l("Jusqu’au"),
 }
 
+# -- the place's economy -----------------------------------------------------------------
+
+BUDGET_CATEGORY_LABELS = {
+    "charges": _l("Charges fixes"),
+    "upkeep": _l("Réparations et entretien"),
+    "conciergerie": _l("Conciergerie et facilitation"),
+    "other": _l("Autres dépenses"),
+}
+
+BUDGET_PERIOD_LABELS = {"month": _l("par mois"), "year": _l("par an")}
+
+GIFT_STATUS_LABELS = {
+    "pledged": _l("annoncé"),
+    "received": _l("reçu"),
+    "cancelled": _l("annulé"),
+}
+
+GIFT_METHOD_LABELS = {
+    "transfer": _l("Virement"),
+    "cheque": _l("Chèque"),
+    "cash": _l("Espèces"),
+    "card": _l("Carte bancaire"),
+    "other": _l("Autre"),
+}
+
+CATALOGUE_UNIT_LABELS = {
+    "hour": _l("l’heure"),
+    "half_day": _l("la demi-journée"),
+    "day": _l("la journée"),
+    "session": _l("la séance"),
+    "unit": _l("l’unité"),
+}
+
+# The anonymous weather a billet d'humeur may carry (counted per Friday, never who).
+WEATHER_LABELS = {
+    "sun": _l("Soleil"),
+    "sunny_spells": _l("Éclaircies"),
+    "clouds": _l("Nuages"),
+    "rain": _l("Pluie"),
+    "storm": _l("Orage"),
+}
+WEATHER_SYMBOLS = {"sun": "☀", "sunny_spells": "⛅", "clouds": "☁", "rain": "🌧", "storm": "⛈"}
+
+ECONOMY_FIELD_LABELS = {
+    "amount": _l("Montant"),
+    "received_on": _l("Reçu le"),
+    "expected_on": _l("Attendu le"),
+    "donor_name": _l("Donateur ou donatrice"),
+    "donor_email": _l("Adresse e-mail du donateur"),
+    "donor_address": _l("Adresse postale (pour le reçu)"),
+    "anonymous": _l("Don anonyme"),
+    "line_id": _l("Ligne du budget"),
+    "method": _l("Mode de versement"),
+    "gift_id": _l("Don"),
+    "year": _l("Année"),
+    "lines": _l("Lignes du budget"),
+    "category": _l("Catégorie"),
+    "period": _l("Périodicité"),
+    "explanation": _l("À quoi elle sert"),
+    "spent_on": _l("Date de la dépense"),
+    "catalogue_item_id": _l("Bien ou service"),
+    "use_id": _l("Utilisation"),
+    "used_on": _l("Date d’utilisation"),
+    "for_whom": _l("Pour qui"),
+    "quantity": _l("Quantité"),
+    "contribution": _l("Contribution choisie"),
+    "unit": _l("Unité"),
+    "house_minutes": _l("Temps de maison occupé (minutes)"),
+    "offered_by_id": _l("Proposé par"),
+    "description": _l("Description"),
+    "value": _l("Valeur estimée"),
+    "weather": _l("Météo"),
+    "setting": _l("Réglage"),
+}
+
 FIELD_LABELS = {
+    **ECONOMY_FIELD_LABELS,
     **{name: label for name, label in EVENT_FIELD_LABELS.items() if name != "title"},
     **{f"event_{name}": label for name, label in EVENT_FIELD_LABELS.items()},
     "confirm_overlap": _l("Enregistrer même s’il chevauche un autre événement"),

@@ -241,3 +241,67 @@ def can_search_archive(actor):
 def can_manage_calendar(actor):
     """Create, edit, cancel events and skip a date of a series: facilitators and admins."""
     return is_facilitator(actor)
+
+
+# -- the place's economy ---------------------------------------------------------------------
+
+
+def can_keep_accounts(actor):
+    """The treasurer (a member marked so) and admins: the budget's lines, every gift, every
+    use of the catalogue, the ledger; individual amounts are theirs to see."""
+    return _signed_in(actor) and (
+        actor.role == "admin" or bool(getattr(actor, "is_treasurer", False))
+    )
+
+
+def can_read_budget(actor):
+    """The members' budget page (totals, month by month); the public page is for anyone."""
+    return is_member(actor)
+
+
+def can_view_gift(actor, gift):
+    """A gift is seen by the treasurer and by its donor, nobody else."""
+    if not _signed_in(actor) or gift is None:
+        return False
+    return can_keep_accounts(actor) or gift.donor_member_id == actor.id
+
+
+def can_pledge_gift(actor):
+    return is_member(actor)
+
+
+def can_view_use(actor, use):
+    """A use of the catalogue and its contribution: its member and the treasurer."""
+    if not _signed_in(actor) or use is None:
+        return False
+    return can_keep_accounts(actor) or use.member_id == actor.id
+
+
+def can_record_use(actor):
+    return is_member(actor)
+
+
+def can_view_catalogue(actor):
+    """The catalogue is what the place offers: anyone may read it."""
+    return True
+
+
+def can_manage_catalogue_item(actor, item=None):
+    """A member adds their own offers and edits them; facilitators and the treasurer edit any."""
+    if not _signed_in(actor):
+        return False
+    if item is None or is_facilitator(actor) or can_keep_accounts(actor):
+        return True
+    return item.offered_by_id == actor.id or item.created_by_id == actor.id
+
+
+def can_view_in_kind(actor, entry):
+    """The estimated value of what someone brought for a need: them and the treasurer."""
+    if not _signed_in(actor) or entry is None:
+        return False
+    return can_keep_accounts(actor) or entry.in_kind_member_id == actor.id
+
+
+def can_view_life(actor):
+    """The life of the place in pictures (counts only): whoever reads the archive."""
+    return can_read_archive(actor)

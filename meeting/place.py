@@ -16,7 +16,22 @@ from .models.base import utcnow
 from .pipeline import change
 
 PUBLICATIONS = ("members", "public")
-DEFAULTS = {"publication": "members"}
+DEFAULTS = {
+    "publication": "members",
+    # The economy (issue "the place's economy"): where "Faire un don" leads (the place's own
+    # donation page or bank details; Vendredi takes no payment), whether donors may download
+    # a receipt, the association named on it, and the hours the house is open in a week (the
+    # "contribution consciente" reference: what an hour of the house costs in fixed charges).
+    "donation_url": "",
+    "donation_details": "",
+    "receipts": "off",
+    "association_name": "Le 97",
+    "association_address": "97 rue Battant, 25000 Besançon",
+    "association_object": "Tiers-lieu coopératif : lieu de rencontres, d’activités et de "
+    "partage ouvert à tous",
+    "association_quality": "",
+    "open_hours_per_week": "40",
+}
 
 
 def setting(key):
@@ -52,4 +67,26 @@ def set_publication(actor, value):
         row.updated_at = utcnow()
         row.updated_by_id = actor.id
         c.trace(actor, "publication_changed", None, publication=value)
+    return value
+
+
+def set_setting(actor, key, value, allowed=None):
+    """Store one of the place's settings (its caller checked the value; `allowed` is the
+    permission predicate, admins by default); traced, with the key only (never the value of a
+    text someone typed)."""
+    require((allowed or permissions.is_admin)(actor))
+    if key not in DEFAULTS or key == "publication":
+        raise ServiceError(_l("Réglage inconnu."), code="invalid_field", field="setting")
+    value = "" if value is None else str(value)
+    if setting(key) == value:
+        return value
+    with change() as c:
+        row = db.session.get(PlaceSetting, key)
+        if row is None:
+            row = PlaceSetting(key=key, value=value)
+            db.session.add(row)
+        row.value = value
+        row.updated_at = utcnow()
+        row.updated_by_id = actor.id
+        c.trace(actor, "setting_changed", None, key=key)
     return value

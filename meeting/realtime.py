@@ -342,7 +342,11 @@ def register(app):
     from .calendar import events as _calendar_events  # noqa: F401
     from .catchup import events as _catchup_events  # noqa: F401
     from .decisions import events as _decisions_events  # noqa: F401
+    from .economy.budget import events as _budget_events  # noqa: F401
+    from .economy.catalogue import events as _catalogue_events  # noqa: F401
+    from .economy.gifts import events as _gifts_events  # noqa: F401
     from .feeds import events as _feeds_events  # noqa: F401
+    from .life import events as _life_events  # noqa: F401
     from .live import events as _agenda_events  # noqa: F401
     from .members import events as _members_events  # noqa: F401
     from .minutes import events as _minutes_events  # noqa: F401

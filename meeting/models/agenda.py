@@ -51,6 +51,8 @@ class AgendaItem(db.Model):
         index=True,
     )
     timebox_minutes: Mapped[int] = mapped_column(default=10)
+    # A point that shows a panel on the projector and phones: "budget" ("Où en est-on ?").
+    panel: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

@@ -87,11 +87,16 @@ class Entry(db.Model):
     claim_note: Mapped[str | None] = mapped_column(String(200))
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # A met need may carry the estimated value of what was brought (a contribution in kind
+    # to the budget), and who brought it; seen by that member and the treasurer only.
+    in_kind_cents: Mapped[int | None]
+    in_kind_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="entries")
     author: Mapped[Member] = relationship(foreign_keys=[author_id])
     updated_by: Mapped[Member | None] = relationship(foreign_keys=[updated_by_id])
     claimed_by: Mapped[Member | None] = relationship(foreign_keys=[claimed_by_id])
+    in_kind_member: Mapped[Member | None] = relationship(foreign_keys=[in_kind_member_id])
     revisions: Mapped[list["EntryRevision"]] = relationship(
         back_populates="entry",
         order_by="EntryRevision.revision.desc()",

@@ -31,6 +31,8 @@ class Member(UserMixin, db.Model):
     # The place's own author for what comes from outside (the public proposal form): never
     # signs in (deactivated), never listed among the members.
     is_system: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Keeps the place's budget and records gifts (admins do too), whatever the role.
+    is_treasurer: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self):  # Flask-Login: a deactivated member's session is refused.

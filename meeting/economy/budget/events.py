@@ -1,0 +1,1 @@
+"""Le budget de l’année: commands (see `meeting.commands`)."""

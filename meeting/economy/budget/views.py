@@ -1,0 +1,5 @@
+"""Le budget de l’année: pages (`/budget/…`)."""
+
+from flask import Blueprint
+
+bp = Blueprint("budget", __name__, url_prefix="/budget")

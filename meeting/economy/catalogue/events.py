@@ -1,0 +1,1 @@
+"""Le catalogue des biens et services: commands (see `meeting.commands`)."""

@@ -1,0 +1,1 @@
+"""Les dons: commands (see `meeting.commands`)."""

@@ -1,0 +1,1 @@
+"""La vie du lieu: commands (see `meeting.commands`)."""
