@@ -104,7 +104,7 @@ def publish_change(change):
 
 
 def _publish_all(change):
-    from .traces.services import trace_fact
+    from .traces.services import is_shared, trace_fact
 
     # The change's own facts first (what the open pages are waiting for), then its traces, only
     # to the pages that show the feed. The change is committed: a fact that fails to render is
@@ -119,6 +119,8 @@ def _publish_all(change):
             except Exception:
                 log.exception("resync to %s failed", room)
     for trace, *_ in change.traces:
+        if not is_shared(trace):
+            continue
         try:
             publish("trace_added", trace_fact(trace), room=TRACES)
         except Exception:

@@ -14,6 +14,28 @@ from .sentences import People, sentence
 PAGE_SIZE = 100
 CATCH_UP_LIMIT = 500
 
+# The traces of individual money (who gave, who contributed what): kept as a lasting record,
+# never shown in the shared feed (page or live) to anyone; the treasurer reads the gifts and
+# uses themselves. Their data hold ids only, never an amount or a donor.
+ACCOUNT_VERBS = frozenset(
+    {
+        "gift_recorded",
+        "gift_pledged",
+        "gift_confirmed",
+        "gift_cancelled",
+        "gift_receipt_issued",
+        "catalogue_use_recorded",
+        "catalogue_use_cancelled",
+        "need_value_recorded",
+    }
+)
+
+
+def is_shared(trace):
+    """A trace the shared feed may show (every trace but those of individual money)."""
+    return trace.verb not in ACCOUNT_VERBS
+
+
 # Trace kinds people can filter on, with their French label.
 KINDS = {
     "entry_added": _l("Ajouts au document"),
@@ -88,7 +110,7 @@ def clean_filters(kind=None, actor_id=None):
 
 def list_traces(kind=None, actor_id=None, after=None, before=None, limit=PAGE_SIZE):
     """Traces newest first, or oldest first when catching up `after` a sequence number."""
-    query = select(Trace).options(joinedload(Trace.actor))
+    query = select(Trace).options(joinedload(Trace.actor)).where(Trace.verb.not_in(ACCOUNT_VERBS))
     if kind:
         query = query.where(Trace.verb == kind)
     if actor_id:
