@@ -120,9 +120,10 @@ def load_demo(seed=97):
                 services.update_profile(member, name, member.email)
     _demo_fridays(members, clock, rng)
     _demo_meeting_hours()
-    from . import demo_calendar
+    from . import demo_calendar, demo_economy
 
     demo_calendar.settle_status_times()
+    demo_economy.load_demo_economy(members)
     return members
 
 

@@ -184,6 +184,15 @@ ECONOMY_FIELD_LABELS = {
     "value": _l("Valeur estimée"),
     "weather": _l("Météo"),
     "setting": _l("Réglage"),
+    "treasurer": _l("Tient les comptes"),
+    "donation_url": _l("Adresse de la page de dons"),
+    "donation_details": _l("Coordonnées pour un virement ou un chèque"),
+    "receipts": _l("Reçus des dons"),
+    "association_name": _l("Nom de l’association"),
+    "association_address": _l("Adresse de l’association"),
+    "association_object": _l("Objet de l’association"),
+    "association_quality": _l("Qualité de l’organisme"),
+    "open_hours_per_week": _l("Heures d’ouverture par semaine"),
 }
 
 FIELD_LABELS = {

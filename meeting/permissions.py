@@ -305,3 +305,11 @@ def can_view_in_kind(actor, entry):
 def can_view_life(actor):
     """The life of the place in pictures (counts only): whoever reads the archive."""
     return can_read_archive(actor)
+
+
+# -- the catalogue (helper "catalogue", issue 11) ----------------------------------------------
+
+
+def can_offer_as_place(actor):
+    """Facilitators and the treasurer offer goods and services in the place's own name."""
+    return is_facilitator(actor) or can_keep_accounts(actor)

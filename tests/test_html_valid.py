@@ -208,6 +208,62 @@ class World:
         }
         _outside, self.status_token = outside.propose_from_outside(self.outside_values)
 
+        # The economy: the year's budget, gifts (a pledge, a received one, one with its receipt),
+        # the catalogue (a member's offer, the place's, a withdrawn one), uses, a need met with a
+        # value.
+        from meeting import place
+        from meeting.economy.budget import services as budget
+        from meeting.economy.catalogue import services as catalogue
+        from meeting.economy.catalogue import uses as catalogue_uses
+        from meeting.economy.gifts import receipts
+        from meeting.economy.gifts import services as gifts
+
+        self.year = dates.today_in_place().year
+        today = dates.today_in_place().isoformat()
+        budget.set_lines(
+            self.admin,
+            self.year,
+            [
+                {"label": "Loyer", "category": "charges", "period": "month", "amount": "820"},
+                {"label": "Entretien", "category": "upkeep", "period": "year", "amount": "7 000"},
+            ],
+            0,
+        )
+        place.set_setting(self.admin, "receipts", "on")
+        pledge = gifts.pledge_gift(self.ines, "50", note="Pour la chaudière")
+        received = gifts.record_gift(
+            self.admin,
+            "1 383,50",
+            today,
+            donor_member_id=self.ines.id,
+            donor_address="3 rue des Granges\n25000 Besançon",
+            method="cheque",
+        )
+        issued = gifts.record_gift(self.admin, "20", today, donor_name="Zoé", donor_address="Ici")
+        receipts.issue_receipt(self.admin, issued.id)
+        self.gifts = [pledge.id, received.id, issued.id]
+        room = catalogue.create_item(
+            self.ines,
+            title="Salle du bas",
+            description="Une *grande* salle.",
+            category="Lieux et salles",
+            unit="half_day",
+            house_minutes="240",
+        )
+        kitchen = catalogue.create_item(
+            self.camille, title="Cuisine", unit="hour", offered_by_id="place"
+        )
+        gone = catalogue.create_item(self.ines, title="Vieille offre", unit="hour")
+        catalogue.set_active(self.ines, gone.id, False)
+        use = catalogue_uses.record_use(
+            self.ines, room.id, used_on=today, contribution="23,45", for_whom="Atelier"
+        )
+        catalogue_uses.record_use(self.ines, kitchen.id, used_on=today, contribution="5")
+        catalogue_uses.cancel_use(self.ines, use.id)
+        met = prep.add_entry(self.ines, coming.id, "need", "Huile", "De l’huile")
+        prep.resolve_need(self.ines, met.id, "met", "4,50")
+        self.catalogue_items = [room.id, kitchen.id, gone.id]
+
         _invitation, link, _mailed = members.invite(self.admin, None, "member")
         self.invitation_token = link.rstrip("/").rsplit("/", 1)[-1]
         mailer = app.test_client()
@@ -243,6 +299,16 @@ class World:
             return [{"number": 1}, {"number": 2}, {"number": 999}]
         if args == {"proposal_id"}:
             return [{"proposal_id": self.proposal.id}]
+        if args == {"gift_id"}:
+            return [{"gift_id": g} for g in self.gifts]
+        if args == {"item_id"}:
+            return [{"item_id": i} for i in self.catalogue_items]
+        if args == {"year"}:
+            return [{"year": self.year}, {"year": self.year - 1}]
+        if args == {"name"}:
+            from meeting.life import charts
+
+            return [{"name": name} for name in charts.NAMES]
         if args == {"event_id"}:
             return [{"event_id": e} for e in self.events]
         if args == {"token"}:
@@ -271,6 +337,10 @@ NOT_HTML = (
     "calendar_feeds.member_ics",
     "calendar_feeds.event_ics",
     "calendar_feeds.upcoming_json",
+    "budget.public_json",
+    "budget.ledger_csv",
+    "life.chart_svg",
+    "life.chart_csv",
 )
 
 
@@ -332,6 +402,49 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
             "/agenda/nouveau",
             {"title": "", "start_date": "hier", "end_time": "25:00", "place": "ailleurs"},
         ),
+        (
+            world.clients["admin"],
+            "/budget/dons/",
+            {
+                "op": "record_gift",
+                "amount": "x",
+                "received_on": "hier",
+                "donor_name": "Z",
+                "anonymous": "1",
+            },
+        ),
+        (
+            member,
+            "/budget/dons/annoncer",
+            {"op": "pledge_gift", "amount": "x", "expected_on": "zz"},
+        ),
+        (
+            world.clients["admin"],
+            f"/budget/{world.year}/lignes",
+            {"rows": "2", "label_1": "", "amount_1": "abc", "revision": "0"},
+        ),
+        (
+            world.clients["admin"],
+            f"/budget/{world.year}/depenses",
+            {"spent_on": "x", "amount": "0", "label": ""},
+        ),
+        (
+            world.clients["admin"],
+            "/budget/reglages",
+            {"donation_url": "ftp://x", "open_hours_per_week": "0"},
+        ),
+        (world.clients["admin"], f"/budget/{world.year - 1}/clore", {}),
+        (
+            member,
+            f"/catalogue/{world.catalogue_items[0]}/utiliser",
+            {"used_on": "hier", "quantity": "0", "contribution": "douze"},
+        ),
+        (member, "/catalogue/nouveau", {"title": "", "unit": "x", "house_minutes": "-1"}),
+        (
+            member,
+            f"/vendredi/{prep_day}/entrees/{world.entries[2]}/besoin",
+            {"action": "met", "value": "beaucoup"},
+        ),
         # overlapping the series: the warning and "Enregistrer quand même"
         (
             world.clients["animation"],
@@ -347,6 +460,16 @@ def test_every_page_is_valid_html(app, make_member, live_friday, smtp_server, tm
     ]
     for client, url, data in refused:
         keep(f"POST {url} (refusé)", post_form(client, url, data))
+
+    keep("GET /vie-du-lieu/?de=2026-13 (membre)", member.get("/vie-du-lieu/?de=2026-13"))
+    keep(
+        "POST entrées météo refusée",
+        post_form(
+            member,
+            f"/vendredi/{prep_day}/entrees",
+            {"kind": "mood", "body": "Neige.", "weather": "neige"},
+        ),
+    )
 
     # After Friday: everyone's actions, search, the personal feed's states.
     keep("GET /actions/?qui=tous (membre)", member.get("/actions/?qui=tous"))

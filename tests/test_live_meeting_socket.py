@@ -31,6 +31,7 @@ CONSOLE_COMMANDS = (
     "close_round",
     "record_decision",
     "add_action",
+    "add_budget_point",
 )
 PHONE_COMMANDS = ("join_live", "raise_hand", "lower_hand", "answer_round")
 
@@ -322,6 +323,16 @@ def add_action(w):
     )
 
 
+def add_budget_point(w):
+    def check(w, ack):
+        item = agenda.agenda_items(w.meeting.id)[-1]
+        assert (ack["item_id"], item.panel, item.timebox_minutes) == (item.id, "budget", 5)
+
+    return Case(
+        "console", {"meeting_id": w.meeting.id}, "screen", "agenda", "Où en est-on ?", check
+    )
+
+
 def facts_within(client, name, seconds):
     """The facts `name` received now, or within `seconds` (polled, never a fixed sleep)."""
     import time
@@ -351,6 +362,7 @@ CASES = {
         close_round,
         record_decision,
         add_action,
+        add_budget_point,
     )
 }
 
@@ -569,6 +581,7 @@ def console_payload(w, name):
             "owner_id": w.theo.id,
             "due_on": in_days(3),
         },
+        "add_budget_point": {"meeting_id": w.meeting.id},
     }[name]
 
 

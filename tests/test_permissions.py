@@ -36,6 +36,7 @@ DOC = "/vendredi/{day}/"
 LIVE = "/vendredi/{live_day}/"
 DUE = (date.today() + timedelta(days=10)).isoformat()
 WISHED = (date.today() + timedelta(days=30)).isoformat()
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 ROUTES = {
     "prep.home": [("GET", "/", None, (200, 200, 200, 200))],
     "members.sign_in": [
@@ -273,6 +274,122 @@ ROUTES = {
         ("GET", "/rejoindre", None, (200, 302, 302, 302, 200)),
         ("POST", "/rejoindre", {"code": "ZZZZZZ", "first_name": "Bob"}, (400, 400, 400, 400, 400)),
     ],
+    # -- the place's economy (the treasurer is an admin here: can_keep_accounts) --------------
+    "budget.index": [("GET", "/budget/", None, (302, 200, 200, 200))],
+    "budget.public": [("GET", "/budget/public", None, (200, 200, 200, 200))],
+    "budget.public_json": [("GET", "/budget/public.json", None, (200, 200, 200, 200))],
+    "budget.edit_year": [
+        ("GET", "/budget/2020/lignes", None, (302, 403, 403, 200)),
+        (
+            "POST",
+            "/budget/2020/lignes",
+            {"rows": "1", "label_1": "Loyer", "amount_1": "820", "revision": "0"},
+            (302, 403, 403, 302),
+        ),
+    ],
+    "budget.expenses": [
+        ("GET", "/budget/2020/depenses", None, (302, 403, 403, 200)),
+        (
+            "POST",
+            "/budget/2020/depenses",
+            {"spent_on": "2020-03-06", "amount": "12,50", "label": "Ampoules"},
+            (302, 403, 403, 302),
+        ),
+    ],
+    "budget.close_year": [("POST", "/budget/2020/clore", {"confirm": "1"}, (302, 403, 403, 302))],
+    "budget.ledger_csv": [("GET", "/budget/2020/grand-livre.csv", None, (302, 403, 403, 200))],
+    "budget.settings": [
+        ("GET", "/budget/reglages", None, (302, 403, 403, 200)),
+        (
+            "POST",
+            "/budget/reglages",
+            {"association_name": "Le 97", "open_hours_per_week": "40"},
+            (302, 403, 403, 302),
+        ),
+    ],
+    "members.set_treasurer": [
+        ("POST", "/admin/membres/{target}/tresorerie", {"treasurer": "1"}, (302, 403, 403, 302))
+    ],
+    # The catalogue (issue 11): anyone reads it; members offer and record uses; the
+    # treasurer (an admin here) reads every use. `{catalogue_item}` is offered by Cible,
+    # `{use}` is Cible's use of it.
+    "catalogue.index": [("GET", "/catalogue/", None, (200, 200, 200, 200))],
+    "catalogue.new": [
+        ("GET", "/catalogue/nouveau", None, (302, 200, 200, 200)),
+        ("POST", "/catalogue/nouveau", {"title": ""}, (302, 400, 400, 400)),
+    ],
+    "catalogue.show": [("GET", "/catalogue/{catalogue_item}", None, (200, 200, 200, 200))],
+    "catalogue.edit": [
+        ("GET", "/catalogue/{catalogue_item}/modifier", None, (302, 403, 200, 200)),
+        (
+            "POST",
+            "/catalogue/{catalogue_item}/modifier",
+            {"op": "edit", "title": ""},
+            (302, 403, 400, 400),
+        ),
+    ],
+    "catalogue.record_use": [
+        ("GET", "/catalogue/{catalogue_item}/utiliser", None, (302, 200, 200, 200)),
+        (
+            "POST",
+            "/catalogue/{catalogue_item}/utiliser",
+            {"contribution": "0"},
+            (302, 400, 400, 400),
+        ),
+    ],
+    "catalogue.mine": [("GET", "/catalogue/mes-contributions", None, (302, 200, 200, 200))],
+    "catalogue.uses": [("GET", "/catalogue/utilisations", None, (302, 403, 403, 200))],
+    "catalogue.cancel_use": [
+        ("POST", "/catalogue/utilisations/{use}/annuler", {}, (302, 404, 404, 302))
+    ],
+    "life.index": [
+        ("GET", "/vie-du-lieu/", None, (302, 200, 200, 200, 403)),
+        ("GET", "/vie-du-lieu/?de=2026-13", None, (302, 400, 400, 400, 403)),
+    ],
+    "life.chart_svg": [
+        ("GET", "/vie-du-lieu/presence.svg", None, (302, 200, 200, 200, 403)),
+        ("GET", "/vie-du-lieu/camembert.svg", None, (302, 404, 404, 404, 403)),
+    ],
+    "life.chart_csv": [("GET", "/vie-du-lieu/meteo.csv", None, (302, 200, 200, 200, 403))],
+    "gifts.index": [
+        ("GET", "/budget/dons/", None, (302, 403, 403, 200)),
+        ("POST", "/budget/dons/", {"op": "record_gift", "amount": ""}, (302, 403, 403, 400)),
+    ],
+    "gifts.pledge": [
+        ("GET", "/budget/dons/annoncer", None, (302, 200, 200, 200)),
+        (
+            "POST",
+            "/budget/dons/annoncer",
+            {"op": "pledge_gift", "amount": ""},
+            (302, 400, 400, 400),
+        ),
+    ],
+    "gifts.mine": [("GET", "/budget/dons/mes-dons", None, (302, 200, 200, 200))],
+    # {gift} is the other member's gift: only the treasurer (admin) sees it.
+    "gifts.show": [
+        ("GET", "/budget/dons/999999", None, (404, 404, 404, 404)),
+        ("GET", "/budget/dons/{gift}", None, (404, 404, 404, 200)),
+    ],
+    "gifts.confirm": [
+        (
+            "POST",
+            "/budget/dons/999999/confirmer",
+            {"op": "confirm_gift", "received_on": YESTERDAY},
+            (302, 403, 403, 404),
+        )
+    ],
+    "gifts.cancel": [
+        ("POST", "/budget/dons/999999/annuler", {"op": "cancel_gift"}, (302, 404, 404, 404))
+    ],
+    "gifts.receipt": [("GET", "/budget/dons/999999/recu", None, (404, 404, 404, 404))],
+    "gifts.issue_receipt": [
+        (
+            "POST",
+            "/budget/dons/999999/recu/delivrer",
+            {"op": "issue_receipt"},
+            (302, 404, 404, 404),
+        )
+    ],
 }
 
 # A refused page says why: the general message, or the service's own for these endpoints.
@@ -299,6 +416,15 @@ FORBIDDEN = {
 # "{entry}", "{need}", "{claimed}" stand for the ids of the rows described above ROUTES.
 CONSOLE = ("not_signed_in", "forbidden", True, True, "forbidden")
 SOCKET_COMMANDS = {
+    "record_catalogue_use": (
+        {"catalogue_item_id": "{catalogue_item}", "used_on": YESTERDAY, "contribution": "5"},
+        ("not_signed_in", True, True, True),
+    ),
+    "cancel_catalogue_use": (
+        {"use_id": "{use}"},
+        ("not_signed_in", "not_found", "not_found", True),
+    ),
+    "add_budget_point": ({"meeting_id": "{live_meeting}"}, CONSOLE),
     "mark_notifications_read": ({}, ("not_signed_in", True, True, True, "forbidden")),
     "sync_proposals": ({}, ("not_signed_in", True, True, True, "forbidden")),
     "sync_traces": ({"after": 0}, ("not_signed_in", True, True, True)),
@@ -458,6 +584,7 @@ def visitor(app, make_member, live_friday):
             "proposal": proposal.id,
             "action": action.id,
             **_calendar_rows(admin),
+            **_economy_rows(admin, target),
         }
         if live or role == "guest":
             friday = live_friday(
@@ -503,6 +630,19 @@ def _calendar_rows(admin):
         "series": series.id,
         "series_date": series.starts_at.strftime("%Y-%m-%dT%H:%M"),
     }
+
+
+def _economy_rows(admin, target):
+    """A gift of the other member, recorded by the treasurer (an admin); an offer of the other
+    member in the catalogue and their use of it."""
+    from meeting.economy.catalogue import services as catalogue
+    from meeting.economy.catalogue import uses as catalogue_uses
+    from meeting.economy.gifts import services as gifts
+
+    gift = gifts.record_gift(admin, "42,17", YESTERDAY, donor_member_id=target.id)
+    item = catalogue.create_item(target, title="Salle du bas", unit="half_day")
+    use = catalogue_uses.record_use(target, item.id, used_on=YESTERDAY, contribution="23,45")
+    return {"gift": gift.id, "catalogue_item": item.id, "use": use.id}
 
 
 def _live_meeting(friday):
@@ -623,7 +763,92 @@ OWNER_REOPEN = "Seule la personne qui s’est engagée à faire cette action peu
 NO_DECISION = "Cette décision n’existe pas."
 NO_NUMBER = "Aucune décision ne porte le numéro 1."
 NOT_CLOSED = "Le compte rendu se valide une fois la réunion close."
+TREASURER_FORM = (SIGN_IN, PAGE_REFUSED, PAGE_REFUSED, DONE, SIGN_IN)
+NO_GIFT = "Ce don n’existe pas, ou il ne vous concerne pas."
 FORM_COMMANDS = {
+    "set_budget_lines": (
+        "/budget/2020/lignes",
+        {"rows": "1", "label_1": "Loyer", "amount_1": "820", "revision": "0"},
+        TREASURER_FORM,
+    ),
+    "record_expense": (
+        "/budget/2020/depenses",
+        {"spent_on": "2020-03-06", "amount": "12,50", "label": "Ampoules"},
+        TREASURER_FORM,
+    ),
+    "close_budget_year": ("/budget/2020/clore", {"confirm": "1"}, TREASURER_FORM),
+    "set_budget_settings": (
+        "/budget/reglages",
+        {
+            "association_name": "Le 97",
+            "open_hours_per_week": "40",
+            "donation_url": "https://le97.example/don",
+        },
+        TREASURER_FORM,
+    ),
+    "set_treasurer": ("/admin/membres/{target}/tresorerie", {"treasurer": "1"}, TREASURER_FORM),
+    "record_gift": (
+        "/budget/dons/",
+        {"amount": "50", "received_on": YESTERDAY, "anonymous": "1"},
+        TREASURER_FORM,
+    ),
+    "pledge_gift": (
+        "/budget/dons/annoncer",
+        {"amount": "50"},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "confirm_gift": (
+        "/budget/dons/999999/confirmer",
+        {"received_on": YESTERDAY},
+        (SIGN_IN, PAGE_REFUSED, PAGE_REFUSED, NO_GIFT, SIGN_IN),
+    ),
+    "cancel_gift": (
+        "/budget/dons/999999/annuler",
+        {},
+        (SIGN_IN, NO_GIFT, NO_GIFT, NO_GIFT, SIGN_IN),
+    ),
+    "issue_receipt": (
+        "/budget/dons/999999/recu/delivrer",
+        {},
+        (SIGN_IN, NO_GIFT, NO_GIFT, NO_GIFT, SIGN_IN),
+    ),
+    "add_budget_point": (PREP_CONSOLE, {}, CONSOLE_FORM),
+    "add_catalogue_item": (
+        "/catalogue/nouveau",
+        {"title": "Atelier vélo", "unit": "session"},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "edit_catalogue_item": (
+        "/catalogue/{catalogue_item}/modifier",
+        {"title": "Salle du haut", "unit": "hour"},
+        (SIGN_IN, PAGE_REFUSED, DONE, DONE, SIGN_IN),
+    ),
+    "withdraw_catalogue_item": (
+        "/catalogue/{catalogue_item}/modifier",
+        {},
+        (SIGN_IN, PAGE_REFUSED, DONE, DONE, SIGN_IN),
+    ),
+    "restore_catalogue_item": (
+        "/catalogue/{catalogue_item}/modifier",
+        {},
+        (SIGN_IN, PAGE_REFUSED, DONE, DONE, SIGN_IN),
+    ),
+    "record_catalogue_use": (
+        "/catalogue/{catalogue_item}/utiliser",
+        {"used_on": YESTERDAY, "contribution": "5"},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "cancel_catalogue_use": (
+        "/catalogue/utilisations/{use}/annuler",
+        {},
+        (
+            SIGN_IN,
+            "Cette utilisation n’existe pas.",
+            "Cette utilisation n’existe pas.",
+            DONE,
+            SIGN_IN,
+        ),
+    ),
     "write_summary": (
         LIVE_CONSOLE,
         {"summary": "Le résumé", "summary_revision": "0"},
@@ -810,6 +1035,7 @@ CHANGES_NOTHING_WHEN_DONE = {
     "revoke_feed_token",
     "revoke_calendar_token",
     "mark_notifications_read",
+    "restore_catalogue_item",
 }
 
 

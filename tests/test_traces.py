@@ -244,7 +244,7 @@ def test_the_migration_turns_old_sentences_into_data_and_present_names_into_ids(
 
     from meeting import create_app
     from meeting.i18n import french_spacing
-    from meeting.models import Attendance, Decision, Entry
+    from meeting.models import Attendance, Decision
     from meeting.traces.sentences import sentences_for
 
     app = create_app(
@@ -300,18 +300,41 @@ def test_the_migration_turns_old_sentences_into_data_and_present_names_into_ids(
             status="live",
             created_at=now,
         )
-        topic = Entry(
+        entry_t = sa.table(
+            "entry",
+            *(
+                sa.column(name, kind)
+                for name, kind in (
+                    ("id", sa.Integer),
+                    ("meeting_id", sa.Integer),
+                    ("kind", sa.String),
+                    ("title", sa.String),
+                    ("body", sa.Text),
+                    ("author_id", sa.Integer),
+                    ("revision", sa.Integer),
+                    ("created_at", sa.DateTime),
+                    ("updated_at", sa.DateTime),
+                    ("updated_by_id", sa.Integer),
+                    ("added_during_meeting", sa.Boolean),
+                )
+            ),
+        )
+        topic = insert(
+            entry_t,
             meeting_id=friday.id,
             kind="topic",
             title="Chauffage",
             body="Bruit",
             author_id=theo.id,
             revision=1,
+            created_at=now,
+            updated_at=now,
             updated_by_id=theo.id,
+            added_during_meeting=False,
         )
         present = Attendance(meeting_id=friday.id, member_id=camille.id, status="present")
         ana = Attendance(meeting_id=friday.id, guest_name="Ana", status="present")
-        db.session.add_all([topic, present, ana])
+        db.session.add_all([present, ana])
         db.session.flush()
         db.session.add(
             Decision(

@@ -13,10 +13,13 @@ from .. import permissions
 from ..commands import command
 from ..decisions import services as decisions
 from ..decisions.events import PROPOSAL_STEP_FIELDS
+from ..economy.facts import on_figures_changed
 from ..errors import ServiceError
 from ..i18n import _l
 from ..realtime import LIVE_VIEWS, live_room
-from . import services
+from . import budget, services
+from .items import add_budget_point as add_budget_item
+from .state import publish_live_soon
 
 BOTH = ("socket", "form")
 FORM = ("form",)  # no page sends these over the socket yet
@@ -375,3 +378,27 @@ def close_meeting(actor, meeting_id):
     next one. Broadcasts the new phase to every room of the Friday."""
     services.close_live(actor, meeting_id)
     return {}
+
+
+@command(
+    "add_budget_point",
+    allowed=permissions.is_member,
+    fields={"meeting_id": (int, True)},
+    doors=BOTH,
+)
+def add_budget_point(actor, meeting_id):
+    """Sent or posted by the console: "Où en est-on ?" goes on the agenda (once). Broadcasts
+    `live_updated`."""
+    item = add_budget_item(actor, meeting_id)
+    return {"item_id": item.id}
+
+
+@on_figures_changed
+def budget_figures_changed():
+    """After a change of the year's figures (a gift confirmed during the meeting…): while a
+    live Friday's current point is "Où en est-on ?", every view of it gets the panel again
+    (`live_updated` with the region `budget_panel` only, coalesced)."""
+    meeting = services.live_meeting()
+    if meeting is None or not budget.is_budget_point(services.current_item(meeting.id)):
+        return
+    publish_live_soon(meeting.id, (budget.REGION,))

@@ -20,6 +20,7 @@ from ..models.base import utcnow
 from ..pipeline import change
 from ..prep import services as prep
 from ..proposals import services as proposals
+from . import budget
 from .rules import (
     DEFAULT_TIMEBOX,
     bump_revision,
@@ -215,6 +216,36 @@ def add_item(actor, meeting_id, title, timebox_minutes=DEFAULT_TIMEBOX):
     return item
 
 
+def add_budget_point(actor, meeting_id):
+    """Put "Où en est-on ?" (the year's budget, on the projector) on the agenda, once: refused
+    while the agenda already has one to come or under way."""
+    meeting = get_meeting(meeting_id)
+    require_console(actor, meeting)
+    require_not_closed(meeting)
+    if budget.waiting_budget_point(agenda_items(meeting_id)) is not None:
+        raise Conflict(
+            _l("« Où en est-on ? » est déjà à l’ordre du jour de ce vendredi."),
+            code="already_on_agenda",
+        )
+    seen = meeting.agenda_revision  # two consoles pressing at once add it once
+    title = french(lambda: _("Où en est-on ?"))
+    with change() as c:
+        bump_revision(meeting_id, seen=seen, agenda=True)
+        ensure_standing_items(meeting)
+        item = AgendaItem(
+            meeting_id=meeting_id,
+            position=next_position(meeting_id),
+            kind="other",
+            title=title,
+            panel=budget.PANEL,
+            timebox_minutes=budget.TIMEBOX,
+        )
+        db.session.add(item)
+        c.trace(actor, "agenda_item_added", item, meeting=meeting, title=title, panel=budget.PANEL)
+        publish_live(c, meeting_id)
+    return item
+
+
 def set_timebox(actor, item_id, minutes):
     item = get_item(item_id)
     meeting = get_meeting(item.meeting_id)
@@ -352,6 +383,7 @@ def carry_unfinished(c, actor, meeting_id, next_meeting, now):
                     kind="carried",
                     title=item.title,
                     carried_from_id=item.id,
+                    panel=item.panel,  # "Où en est-on ?" stays a budget point
                     source_entry_id=item.source_entry_id,
                     source_proposal_id=item.source_proposal_id,
                     timebox_minutes=item.timebox_minutes,

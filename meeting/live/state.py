@@ -27,6 +27,7 @@ from ..models import (
     Round,
 )
 from ..models.base import utcnow
+from . import budget
 
 VIEWS = ("console", "screen", "phone")
 
@@ -233,6 +234,10 @@ def live_context(meeting, viewer=None, view=None):
         if meeting.summary_updated_by_id
         else None,
         "estimated_end": estimated_end(meeting, items),
+        # "Où en est-on ?": the year's totals while it is the current point (region
+        # "budget_panel"), and whether the console may still put it on the agenda.
+        "budget_panel": budget.panel_for(current),
+        "budget_point": budget.waiting_budget_point(items),
         "viewer": viewer,
         "join_url": url_for("live.join", _external=True),
         "item_status_labels": ITEM_STATUS_LABELS,
@@ -242,7 +247,7 @@ def live_context(meeting, viewer=None, view=None):
     }
 
 
-REGIONS = ("status", "current", "agenda", "queue", "round", "decisions")
+REGIONS = ("status", "current", budget.REGION, "agenda", "queue", "round", "decisions")
 # The scribe's summary is a region of the console (a form for who may record) and of members'
 # phones (read only); the projector does not show it (its fit is fixed) and a guest's phone
 # never receives it. It is rendered only when asked for (joining, or a change of the summary).
@@ -261,6 +266,8 @@ VIEW_REGIONS = {
 # console also gets those two regions whenever the current point changes.
 MOVED = ("current", "agenda", "queue")
 NAMES_CURRENT = {"console": ("round", "decisions")}
+# Every view shows "Où en est-on ?" while it is the current point: it follows the current point.
+FOLLOWS_CURRENT = (budget.REGION,)
 # The rooms each rendered view goes to. A guest's phone gets the member phone's rendering
 # without the regions a guest may not see (rendered once, sent as two variants).
 VIEW_ROOMS = {
@@ -279,7 +286,7 @@ def _template_view(view):
 def shown_regions(view, regions):
     """The regions of `regions` that `view` shows, in page order."""
     if "current" in regions:
-        regions = tuple(regions) + NAMES_CURRENT.get(view, ())
+        regions = tuple(regions) + NAMES_CURRENT.get(view, ()) + FOLLOWS_CURRENT
     return [r for r in ALL_REGIONS if r in regions and r in VIEW_REGIONS[view]]
 
 

@@ -140,6 +140,8 @@ def _console_forms(context):
     if status == "closed":
         return summary
     keys = {"close", "everyone_present", "followers_present"}
+    if context["budget_point"] is None:  # "Où en est-on ?" is offered until it is on the agenda
+        keys.add("add_budget_point")
     if status == "live":
         keys |= summary
     keys |= {f"attendance-{m.id}" for m in context["members"]}

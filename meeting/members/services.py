@@ -333,6 +333,11 @@ def _get_member(member_id):
     return member
 
 
+def get_member(member_id):
+    """A member by id (NotFound in French)."""
+    return _get_member(member_id)
+
+
 def _active_admins():
     return db.session.scalar(
         select(func.count(Member.id)).where(Member.role == "admin", Member.deactivated_at.is_(None))
@@ -355,6 +360,23 @@ def change_role(actor, member_id, role):
         member = _get_member(member_id)
         member.role = role
         c.trace(actor, "role_changed", member, member_id=member.id, role=role)
+    return member
+
+
+def set_treasurer(actor, member_id, value):
+    """Mark a member as keeping the place's accounts, or no longer (admins only; traced
+    `treasurer_changed`)."""
+    require(permissions.can_manage_members(actor))
+    value = bool(value)
+    member = _get_member(member_id)
+    if member.is_system:
+        raise NotFound(_l("Ce membre n’existe pas."))
+    if member.is_treasurer == value:
+        return member
+    with change() as c:
+        member = _get_member(member_id)
+        member.is_treasurer = value
+        c.trace(actor, "treasurer_changed", member, member_id=member.id, value=value)
     return member
 
 

@@ -320,6 +320,25 @@ def change_role(member_id):
     )
 
 
+@bp.route("/admin/membres/<int:member_id>/tresorerie", methods=["POST"])
+@login_required
+def set_treasurer(member_id):
+    """An admin marks a member as keeping the accounts (the budget, every gift), or no longer."""
+    _admin_required()
+    try:
+        result = commands.run_form("set_treasurer", request.form, member_id=member_id)
+    except ServiceError as exc:
+        return _render_admin(exc.status, action_error=exc.message)
+    member = services.get_member(result["member_id"])
+    if result["treasurer"]:
+        flash(
+            _("%(name)s tient maintenant les comptes du lieu.", name=member.display_name), "success"
+        )
+    else:
+        flash(_("%(name)s ne tient plus les comptes du lieu.", name=member.display_name), "success")
+    return redirect(url_for("members.admin", _anchor=f"membre-{member.id}"))
+
+
 @bp.route("/admin/membres/<int:member_id>/desactiver", methods=["POST"])
 @login_required
 def deactivate(member_id):

@@ -66,15 +66,21 @@ def join_document(actor, meeting_id=None, day=None):
         "title": (str, False),
         "body": (str, True),
         "op_id": (str, False),
+        "weather": (str, False),
     },
     doors=("socket", "form"),
 )
-def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=None):
+def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=None, weather=None):
     """Sent by the add form of a document page (with `day` when the Friday has no row yet: the
-    first entry creates it); broadcasts `entry_added` to the document's room."""
+    first entry creates it; a billet d'humeur may carry a `weather`, counted anonymously and
+    never echoed); broadcasts `entry_added` to the document's room."""
+    from ..life.weather import clean_weather
+
+    if kind == "mood":
+        clean_weather(weather)  # a bad value creates nothing, not even the Friday's row
     if meeting_id is None:
         meeting_id = meetings.ensure_meeting(dates.parse_meeting_date(day)).id
-    entry = services.add_entry(actor, meeting_id, kind, title, body, op_id=op_id)
+    entry = services.add_entry(actor, meeting_id, kind, title, body, op_id=op_id, weather=weather)
     sid = getattr(request, "sid", None)  # a form post has no socket
     if sid is not None:
         presence.set_typing(meeting_id, sid, False)
@@ -139,12 +145,13 @@ def release_need(actor, entry_id):
 @command(
     "resolve_need",
     allowed=permissions.is_member,
-    fields={"entry_id": (int, True), "outcome": (str, True)},
+    fields={"entry_id": (int, True), "outcome": (str, True), "value": (str, False)},
     doors=("socket", "form"),
 )
-def resolve_need(actor, entry_id, outcome):
-    """Sent by "Satisfait" / "Abandonner"; broadcasts `need_resolved`."""
-    entry = services.resolve_need(actor, entry_id, outcome)
+def resolve_need(actor, entry_id, outcome, value=None):
+    """Sent by "Satisfait" (with an optional estimated value) / "Abandonner"; broadcasts
+    `need_resolved` (which never holds the value) to the document's room."""
+    entry = services.resolve_need(actor, entry_id, outcome, value)
     return {"entry_id": entry.id, "need_status": entry.need_status}
 
 

@@ -241,8 +241,11 @@ def entry_trace_data(entry):
     return data
 
 
-def add_entry(actor, meeting_id, kind, title, body, op_id=None):
-    """Add an entry to a Friday's document; a resent operation id returns the first entry."""
+def add_entry(actor, meeting_id, kind, title, body, op_id=None, weather=None):
+    """Add an entry to a Friday's document; a resent operation id returns the first entry.
+    A billet d'humeur may carry a `weather`, counted apart (`life.weather`), never on it."""
+    from ..life import weather as life_weather  # the life feature's public functions
+
     require(permissions.can_write_document(actor))
     meeting = meetings.get_meeting(meeting_id)
     ensure_open(meeting)
@@ -252,9 +255,12 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
     done = already_applied(actor, op_id, "add_entry")
     if done is not None:
         return get_entry(done.subject_id)
+    weather = life_weather.check_weather(actor, meeting, kind, weather)
     try:
         with change() as c:
             entry = insert_entry(actor, meeting, kind, title, body)
+            if weather is not None:
+                life_weather.give_weather(actor, meeting, weather)
             c.record_operation(actor, op_id, "add_entry", entry)
             c.trace(actor, "entry_added", entry, meeting=meeting, **entry_trace_data(entry))
             c.publish(
@@ -265,6 +271,9 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None):
         db.session.rollback()
         done = already_applied(actor, op_id, "add_entry")
         if done is None:
+            if weather is not None and life_weather.has_given(actor, meeting):
+                # Two billets with a weather at the same instant: the other one counted.
+                raise life_weather.already_given_error() from None
             raise
         return get_entry(done.subject_id)
     return entry
@@ -428,7 +437,8 @@ def _need(entry_id):
     return entry
 
 
-def _move_need(actor, entry, to_status, verb, **values):
+def _move_need(actor, entry, to_status, verb, during=None, **values):
+    """`during(c, entry)`, when given, runs inside the same change (a met need's value)."""
     from_status = entry.need_status
     if (from_status, to_status) not in NEED_TRANSITIONS:
         raise Conflict(
@@ -449,6 +459,8 @@ def _move_need(actor, entry, to_status, verb, **values):
         c.trace(
             actor, verb, entry, meeting=entry.meeting, status=to_status, title=short_title(entry)
         )
+        if during is not None:
+            during(c, entry)
         c.publish(verb, lambda: entry_fact(entry_id), room=realtime.document_room(entry.meeting_id))
     return entry
 
@@ -491,8 +503,13 @@ def release_need(actor, entry_id):
     )
 
 
-def resolve_need(actor, entry_id, outcome):
-    """Mark a need met or dropped (who took it, who asked, or a facilitator)."""
+def resolve_need(actor, entry_id, outcome, value=None):
+    """Mark a need met or dropped (who took it, who asked, or a facilitator). A met need may
+    carry the estimated value of what was brought (`value`, written the French way): a
+    contribution in kind, seen only by who brought it and the treasurer (never in the
+    need's trace or fact)."""
+    from ..economy.catalogue import in_kind  # the economy's public functions
+
     entry = _need(entry_id)
     if outcome not in ("met", "dropped"):
         raise ServiceError(
@@ -505,7 +522,19 @@ def resolve_need(actor, entry_id, outcome):
             "peuvent clore ce besoin."
         ),
     )
-    return _move_need(actor, entry, outcome, "need_resolved", resolved_at=utcnow())
+    now = utcnow()
+    # "Abandonner" sits in the same form as the value: a dropped need carries none.
+    cents = in_kind.clean_value(value) if outcome == "met" else None
+    if cents is not None:
+        in_kind.check_value_allowed()
+    return _move_need(
+        actor,
+        entry,
+        outcome,
+        "need_resolved",
+        during=lambda c, moved: in_kind.record_in_kind(c, actor, moved, cents),
+        resolved_at=now,
+    )
 
 
 def preview(actor, body):

@@ -91,8 +91,22 @@ def document(day):
 @bp.route("/vendredi/<day>/entrees", methods=["POST"])
 @login_required
 def add_entry(day):
-    meeting = _saved_meeting_for(day)
+    from ..life.weather import clean_weather
+
     form = request.form
+    if form.get("kind") == "mood" and form.get("action") != "preview":
+        try:
+            clean_weather(form.get("weather"))  # refused before the Friday's row is made
+        except ServiceError as exc:
+            return _render_document(
+                _meeting_for(day),
+                exc.status,
+                form=form,
+                form_error=exc.message,
+                errors=field_errors(exc),
+                op_id=form.get("op_id") or secrets.token_hex(12),
+            )
+    meeting = _saved_meeting_for(day)
     if form.get("action") == "preview":
         try:
             html = services.preview(current_user, form.get("body"))
@@ -219,7 +233,21 @@ def need_action(day, entry_id):
     if name is None:
         abort(400)
     outcome = action if name == "resolve_need" else None
-    commands.run_form(name, request.form, entry_id=entry_id, outcome=outcome)
+    try:
+        commands.run_form(name, request.form, entry_id=entry_id, outcome=outcome)
+    except ServiceError as exc:
+        if not field_errors(exc):
+            raise
+        # A refused field (a met need's value): beside it, what was typed kept, nothing moved.
+        return _render_document(
+            meeting,
+            exc.status,
+            need_form={
+                "entry_id": entry_id,
+                "errors": field_errors(exc),
+                "values": {"value": request.form.get("value", "")},
+            },
+        )
     return redirect(
         request.form.get("next")
         if request.form.get("next") == "/"

@@ -426,6 +426,87 @@ RENDERERS["action_completed"] = _action_status(True)
 RENDERERS["action_reopened"] = _action_status(False)
 
 
+# -- the place's economy ----------------------------------------------------------------------
+# Individual money (gifts, uses, a need's value) is traced with ids only and kept out of the
+# shared feed (`services.ACCOUNT_VERBS`); these sentences are for the record.
+
+
+def _treasurer_changed(t, d, who, p):
+    member = p.member(d["member_id"])
+    if d["value"]:
+        return _("%(name)s a confié les comptes du lieu à %(member)s.", name=who, member=member)
+    return _("%(name)s a repris les comptes du lieu à %(member)s.", name=who, member=member)
+
+
+def _expense_recorded(t, d, who, p):
+    from ..economy.money import format_money
+
+    return _(
+        "%(name)s a enregistré une dépense de %(amount)s en %(year)s : « %(label)s ».",
+        name=who,
+        amount=format_money(d["amount_cents"]),
+        year=d["year"],
+        label=d["label"],
+    )
+
+
+RENDERERS.update(
+    {
+        "budget_lines_set": lambda t, d, who, p: ngettext(
+            "%(name)s a établi le budget %(year)s (%(num)s ligne).",
+            "%(name)s a établi le budget %(year)s (%(num)s lignes).",
+            int(d["count"]),
+            name=who,
+            year=d["year"],
+        ),
+        "expense_recorded": _expense_recorded,
+        "budget_year_closed": lambda t, d, who, p: _(
+            "%(name)s a clos l’année %(year)s du budget.", name=who, year=d["year"]
+        ),
+        "treasurer_changed": _treasurer_changed,
+        "setting_changed": lambda t, d, who, p: _(
+            "%(name)s a changé un réglage du lieu.", name=who
+        ),
+        "gift_recorded": lambda t, d, who, p: _(
+            "%(name)s a enregistré le don n° %(id)s.", name=who, id=d["gift_id"]
+        ),
+        "gift_pledged": lambda t, d, who, p: _(
+            "%(name)s a annoncé un don (n° %(id)s).", name=who, id=d["gift_id"]
+        ),
+        "gift_confirmed": lambda t, d, who, p: _(
+            "%(name)s a confirmé la réception du don n° %(id)s.", name=who, id=d["gift_id"]
+        ),
+        "gift_cancelled": lambda t, d, who, p: _(
+            "%(name)s a annulé le don n° %(id)s.", name=who, id=d["gift_id"]
+        ),
+        "catalogue_item_added": lambda t, d, who, p: _(
+            "%(name)s a ajouté « %(title)s » au catalogue.", name=who, title=d["title"]
+        ),
+        "catalogue_item_edited": lambda t, d, who, p: _(
+            "%(name)s a modifié l’offre « %(title)s » du catalogue.", name=who, title=d["title"]
+        ),
+        "catalogue_item_withdrawn": lambda t, d, who, p: _(
+            "%(name)s a retiré « %(title)s » du catalogue.", name=who, title=d["title"]
+        ),
+        "catalogue_item_restored": lambda t, d, who, p: _(
+            "%(name)s a remis « %(title)s » au catalogue.", name=who, title=d["title"]
+        ),
+        "catalogue_use_recorded": lambda t, d, who, p: _(
+            "%(name)s a enregistré une utilisation du catalogue.", name=who
+        ),
+        "catalogue_use_cancelled": lambda t, d, who, p: _(
+            "%(name)s a annulé une utilisation du catalogue.", name=who
+        ),
+        "need_value_recorded": lambda t, d, who, p: _(
+            "%(name)s a indiqué la valeur d’un apport en nature.", name=who
+        ),
+        "gift_receipt_issued": lambda t, d, who, p: _(
+            "%(name)s a délivré le reçu du don n° %(id)s.", name=who, id=d["gift_id"]
+        ),
+    }
+)
+
+
 def _generic(trace, who):
     from .services import KINDS
 

@@ -90,6 +90,15 @@ KINDS = {
     "member_deactivated": _l("Comptes désactivés"),
     "member_reactivated": _l("Comptes réactivés"),
     "profile_updated": _l("Profils"),
+    "budget_lines_set": _l("Budget : lignes de l’année"),
+    "expense_recorded": _l("Budget : dépenses"),
+    "budget_year_closed": _l("Budget : années closes"),
+    "treasurer_changed": _l("Trésorerie confiée ou reprise"),
+    "setting_changed": _l("Réglages du lieu"),
+    "catalogue_item_added": _l("Catalogue : offres ajoutées"),
+    "catalogue_item_edited": _l("Catalogue : offres modifiées"),
+    "catalogue_item_withdrawn": _l("Catalogue : offres retirées"),
+    "catalogue_item_restored": _l("Catalogue : offres remises"),
 }
 
 

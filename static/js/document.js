@@ -256,6 +256,9 @@
       op_id: form.elements.op_id.value || newOpId()
     };
     if (form.elements.title.value.trim()) data.title = form.elements.title.value;
+    // The anonymous weather goes with a billet d'humeur only ("Ne rien dire" sends nothing).
+    var weather = form.querySelector('input[name="weather"]:checked');
+    if (data.kind === "mood" && weather && weather.value) data.weather = weather.value;
     // No row yet: the day names the Friday, and the first entry creates it.
     if (meetingId !== null) data.meeting_id = meetingId; else data.day = day;
     return data;
@@ -373,6 +376,11 @@
     restoreDraft();
     form.addEventListener("input", function () { saveDraft(); typing(); });
     form.addEventListener("change", saveDraft);
+    // A weather is given once per Friday: the choice goes once it is sent.
+    var weatherGiven = function () {
+      var choice = document.getElementById("weather-choice");
+      if (choice) choice.remove();
+    };
     form.addEventListener("submit", function (event) {
       var submitter = event.submitter;
       event.preventDefault();
@@ -397,10 +405,12 @@
         outbox.put(data.op_id, "add_entry", data);
         showOutbox();
         resetForm();
+        if (data.weather) weatherGiven();
         return;
       }
       live.submit(form, "add_entry", data, submitter).then(function (ack) {
         if (ack && ack.ok) {
+          if (data.weather) weatherGiven();
           // Sent: the draft goes. Words typed while waiting for the ack are a new draft.
           if (form.elements.body.value === data.body) resetForm();
           else form.elements.op_id.value = newOpId();
@@ -425,6 +435,11 @@
       data.note = control.elements.note.value;
     }
     if (name === "resolve_need") data.outcome = event.submitter ? event.submitter.value : "met";
+    // A met need's estimated value goes with "Satisfait" only (the server ignores it otherwise).
+    if (name === "resolve_need" && data.outcome === "met" && control.elements.value &&
+        control.elements.value.value.trim()) {
+      data.value = control.elements.value.value;
+    }
     // Pending until the ack; a refusal is shown next to this control (the entry may have been
     // swapped meanwhile: live.js finds the control again).
     live.submit(control, name, data);
