@@ -137,8 +137,9 @@ def main():
             page.screenshot(path=OUT / "calendar-month.png")
             page.click(".cal-event a >> text=Projection")
             page.screenshot(path=OUT / "event.png", full_page=True)
-            mine = browser.new_context(viewport={"width": 390, "height": 760},
-                                       locale="fr-FR").new_page()  # Lucie's phone
+            mine = browser.new_context(
+                viewport={"width": 390, "height": 760}, locale="fr-FR"
+            ).new_page()  # Lucie's phone
             mine.goto(base + "/connexion")
             mine.fill("#email", "lucie@le97.example")
             mine.fill("#password", "vendredi")
@@ -153,6 +154,18 @@ def main():
             outsider.screenshot(path=OUT / "propose-outside-phone.png")
             outsider.goto(base + "/agenda/widget?n=5")
             outsider.screenshot(path=OUT / "widget.png")
+            # The place's economy: the year's budget (the treasurer's view), the public page, the
+            # catalogue, a member's own contributions, the life of the place.
+            page.goto(base + "/budget/")
+            page.screenshot(path=OUT / "budget.png", full_page=True)
+            page.goto(base + "/catalogue/")
+            page.screenshot(path=OUT / "catalogue.png")
+            page.goto(base + "/vie-du-lieu/")
+            page.screenshot(path=OUT / "life.png", full_page=True)
+            outsider.goto(base + "/budget/public")
+            outsider.screenshot(path=OUT / "budget-public-phone.png", full_page=True)
+            mine.goto(base + "/catalogue/mes-contributions")
+            mine.screenshot(path=OUT / "contributions-phone.png", full_page=True)
             browser.close()
     finally:
         server.terminate()
