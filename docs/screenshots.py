@@ -161,6 +161,11 @@ def main():
             page.goto(base + "/catalogue/")
             page.screenshot(path=OUT / "catalogue.png")
             page.goto(base + "/vie-du-lieu/")
+            # The charts load lazily: a full-page capture would not scroll to them.
+            charts = page.locator("main img")
+            for index in range(charts.count()):
+                charts.nth(index).scroll_into_view_if_needed()
+            page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT / "life.png", full_page=True)
             outsider.goto(base + "/budget/public")
             outsider.screenshot(path=OUT / "budget-public-phone.png", full_page=True)
