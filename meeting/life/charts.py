@@ -5,8 +5,6 @@ its data table and its CSV (the SVG is drawn by `life.svg`).
 `svg.render_svg(chart)` and `render_csv(chart)` write it out. Counts only, never a name.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +18,7 @@ from ..i18n import _, _l, ngettext
 from ..labels import WEATHER_LABELS
 from ..meetings.dates import today_in_place
 from ..models.economy import WEATHERS
+from ..spreadsheet import csv_date, csv_text
 from . import figures
 from .weather import MIN_WEATHER
 
@@ -74,10 +73,6 @@ def day_medium(day):
 
 def day_short(day):
     return format_date(day, "dd/MM/yy", locale=locale_name())
-
-
-def day_csv(day):
-    return format_date(day, "dd/MM/y", locale="fr")
 
 
 @dataclass
@@ -185,7 +180,7 @@ def presence_chart(span):
             for f in fridays
         ],
         csv_headers=[_("Vendredi"), members, guests, _("Total")],
-        csv_rows=[[day_csv(f.day), f.members, f.guests, f.total] for f in fridays],
+        csv_rows=[[csv_date(f.day), f.members, f.guests, f.total] for f in fridays],
     )
 
 
@@ -330,7 +325,7 @@ def weather_chart(span):
         headers=[_("Vendredi"), *labels],
         rows=[(day_medium(f.day), [number(f.counts[w]) for w in WEATHERS]) for f in fridays],
         csv_headers=[_("Vendredi"), *labels],
-        csv_rows=[[day_csv(f.day), *[f.counts[w] for w in WEATHERS]] for f in fridays],
+        csv_rows=[[csv_date(f.day), *[f.counts[w] for w in WEATHERS]] for f in fridays],
     )
 
 
@@ -356,14 +351,8 @@ def build(name, span):
 
 
 def render_csv(chart):
-    """The chart's data for a French spreadsheet: UTF-8 with BOM, semicolons, decimal commas."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(chart.csv_headers)
-    for row in chart.csv_rows:
-        writer.writerow(row)
-    return out.getvalue()
+    """The chart's data for a French spreadsheet (`meeting.spreadsheet`)."""
+    return csv_text(chart.csv_headers, chart.csv_rows)
 
 
 def csv_filename(chart):

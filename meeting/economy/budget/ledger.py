@@ -7,8 +7,6 @@ receipts is the summary's `came_in_cents` and its total of spending the summary'
 `spent_cents`, to the cent.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,18 +18,9 @@ from ...errors import require
 from ...extensions import db
 from ...i18n import _
 from ...models import CatalogueUse, Entry, Expense, Gift
+from ...spreadsheet import csv_date, csv_text, text_cell
 from ..money import csv_amount
 from ..summary import local_date, year_bounds_utc
-
-BOM = "\ufeff"
-# A text cell a spreadsheet would read as a formula (a donor named "=HYPERLINK(…)") is written
-# with a leading apostrophe, which spreadsheets show as plain text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text):
-    text = str(text or "")
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass
@@ -153,40 +142,34 @@ def ledger_csv(actor, year):
     """The CSV text of the year's ledger (BOM first), with a total row."""
     require(permissions.can_keep_accounts(actor))
     rows = ledger_rows(year)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    header = [
+        _("Date"),
+        _("Nature"),
+        _("Libellé"),
+        _("Ligne budgétaire"),
+        _("Personne"),
+        _("Recette"),
+        _("Dépense"),
+    ]
+    body = [
         [
-            _("Date"),
-            _("Nature"),
-            _("Libellé"),
-            _("Ligne budgétaire"),
-            _("Personne"),
-            _("Recette"),
-            _("Dépense"),
+            csv_date(row.day),
+            row.nature,
+            text_cell(row.label),
+            text_cell(row.line),
+            text_cell(row.person),
+            csv_amount(row.received_cents) if row.received_cents else "",
+            csv_amount(row.spent_cents) if row.spent_cents else "",
         ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row.day.strftime("%d/%m/%Y"),
-                row.nature,
-                _cell(row.label),
-                _cell(row.line),
-                _cell(row.person),
-                csv_amount(row.received_cents) if row.received_cents else "",
-                csv_amount(row.spent_cents) if row.spent_cents else "",
-            ]
-        )
-    writer.writerow(
-        [
-            "",
-            _("Total"),
-            _("Total de l’année %(year)s", year=year),
-            "",
-            "",
-            csv_amount(sum(row.received_cents for row in rows)),
-            csv_amount(sum(row.spent_cents for row in rows)),
-        ]
-    )
-    return BOM + out.getvalue()
+        for row in rows
+    ]
+    total = [
+        "",
+        _("Total"),
+        _("Total de l’année %(year)s", year=year),
+        "",
+        "",
+        csv_amount(sum(row.received_cents for row in rows)),
+        csv_amount(sum(row.spent_cents for row in rows)),
+    ]
+    return csv_text(header, [*body, total])
