@@ -182,3 +182,13 @@ def hour_of_house_cents(year, open_hours_per_week):
     if not charges or hours <= 0:
         return None
     return (charges + hours // 2) // hours
+
+
+def asked_year(text, earliest, latest):
+    """The year a page was asked for (`?annee=2025`) when it is a whole number between
+    `earliest` and `latest`, else None (each page says what it shows then)."""
+    text = (text or "").strip()
+    if not text.isdigit():
+        return None
+    year = int(text)
+    return year if earliest <= year <= latest else None

@@ -37,7 +37,7 @@ from ...meetings.dates import today_in_place
 from ...models import Expense
 from ...models.economy import BUDGET_CATEGORIES, BUDGET_PERIODS
 from ..money import format_money
-from ..summary import budget_year, year_summary
+from ..summary import asked_year, budget_year, year_summary
 from . import ledger, seed, services
 from . import public as public_figures
 from . import settings as budget_settings
@@ -61,10 +61,7 @@ def _known_year(year):
 
 def _chosen_year():
     """`?annee=2025`, else this year (any four-digit year: one without figures is empty)."""
-    text = request.args.get("annee", "")
-    if text.isdigit() and 1900 <= int(text) <= 2999:
-        return int(text)
-    return today_in_place().year
+    return asked_year(request.args.get("annee"), 1900, 2999) or today_in_place().year
 
 
 def month_names():

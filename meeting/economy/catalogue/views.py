@@ -28,6 +28,7 @@ from ...meetings import dates
 from ...models.economy import CATALOGUE_UNITS
 from ...prep.services import short_title
 from .. import money
+from ..summary import asked_year
 from . import in_kind, services
 from . import uses as use_records
 
@@ -40,11 +41,11 @@ USE_FORM_FIELDS = ("used_on", "quantity", "for_whom", "contribution", "note")
 def _year():
     """The year a page shows: `?annee=2026`, else this year."""
     this_year = dates.today_in_place().year
-    try:
-        year = int(request.args.get("annee", this_year))
-    except ValueError:
-        abort(404)
-    if not 2000 <= year <= this_year + 1:
+    text = request.args.get("annee")
+    if text is None:
+        return this_year
+    year = asked_year(text, 2000, this_year + 1)
+    if year is None:
         abort(404)
     return year
 

@@ -25,6 +25,7 @@ from ...extensions import login_manager
 from ...i18n import _
 from ...meetings import dates
 from ..money import format_money
+from ..summary import asked_year
 from . import checks, read, receipts
 
 bp = Blueprint("gifts", __name__, url_prefix="/budget/dons")
@@ -64,12 +65,8 @@ def _error_list(errors, order):
 
 
 def _year_arg():
-    today = dates.today_in_place()
-    try:
-        year = int(request.args.get("annee", today.year))
-    except ValueError:
-        year = today.year
-    return year if checks.EARLIEST_YEAR <= year <= today.year + 1 else today.year
+    this_year = dates.today_in_place().year
+    return asked_year(request.args.get("annee"), checks.EARLIEST_YEAR, this_year + 1) or this_year
 
 
 def _index_page(form=None, error=None, failed=None, status=200):
