@@ -7,12 +7,13 @@ with those session cookies, joins them all to one document (`join_document`), th
 client sends `add_entry` / `edit_entry` at a steady rate and then in a burst. For every fact
 (`entry_added` / `entry_edited`, matched by entry_id and revision) it measures the latency from
 sending the command to its receipt by every client, the receipts lost and duplicated, and the
-server's RSS and CPU. The same run measures the floor: the same fan-out through a bare
+server's RSS and CPU, and (BENCH_SPLIT=1, the default) the app's CPU per command split into
+database, rendering, publishing and the rest (bench/split.py). The same run measures the floor: the same fan-out through a bare
 python-socketio server in the same async mode (no Flask, no database).
 
 One JSON line per figure on stdout; notes on stderr. Run from the repository root:
 
-    .venv/bin/python bench/live_document.py --clients 50,200,500 --async-mode threading,gevent
+    .venv/bin/python bench/live_document.py --clients 20,50,200,500 --async-mode threading,gevent
 """
 
 import argparse
@@ -190,6 +191,85 @@ def sign_in(base, email):
         if answer.status_code != 200 or not answer.history:
             raise RuntimeError(f"sign-in of {email} refused ({answer.status_code})")
         return http.cookies.get(COOKIE)
+
+
+def read_split(base):
+    """The app's cumulative CPU split (`GET /_bench/split`, served by bench/split.py when the app
+    was started with BENCH_SPLIT=1), or None (the floor, `--no-split`)."""
+    import requests
+
+    if base is None:
+        return None
+    try:
+        answer = requests.get(f"{base}/_bench/split", timeout=10)
+    except requests.RequestException:
+        return None
+    if answer.status_code != 200 or "json" not in answer.headers.get("Content-Type", ""):
+        return None
+    return answer.json()
+
+
+def split_since(before, base):
+    """The split counters of a phase: now minus `before` (None without a split)."""
+    after = read_split(base) if before is not None else None
+    if after is None:
+        return None
+    return {
+        k: (v - before.get(k, 0) if isinstance(v, (int, float)) else v) for k, v in after.items()
+    }
+
+
+def split_figures(fig, server, n, phase, split, per_count, per="command"):
+    """The CPU split of one phase, per acked command (or per `per`): database, rendering,
+    publishing, the rest, their total, and statements per command. Nothing without a split."""
+    if not split or not per_count:
+        return
+    total = split["total_s"]
+    parts = {"db": split["db_s"], "render": split["render_s"], "publish": split["publish_s"]}
+    note_ = "perf_counter spans in the app (bench/split.py); other = total - db - render - publish"
+    for name, seconds in parts.items():
+        fig(server, n, phase, f"cpu_split_{name}_ms", round(1000 * seconds / per_count, 3), per=per)
+    fig(
+        server,
+        n,
+        phase,
+        "cpu_split_other_ms",
+        round(1000 * (total - sum(parts.values())) / per_count, 3),
+        per=per,
+        note=note_,
+    )
+    fig(
+        server,
+        n,
+        phase,
+        "cpu_split_total_ms",
+        round(1000 * total / per_count, 3),
+        per=per,
+        clock=split.get("clock"),
+    )
+    fig(
+        server,
+        n,
+        phase,
+        "cpu_split_background_ms",
+        round(1000 * split["task_s"] / per_count, 3),
+        per=per,
+        note="the part of the total spent in the app's background tasks (coalesced facts)",
+    )
+    fig(
+        server,
+        n,
+        phase,
+        f"db_statements_per_{per}",
+        round(split["db_statements"] / per_count, 2),
+        commits=split["db_commits"],
+        renders=split["renders"],
+        emits=split["emits"],
+        events=split["events"],
+        commands=split["commands"],
+    )
+    if split.get("outside_s", 0) > 0.0005:
+        fig(server, n, phase, "cpu_split_outside_s", round(split["outside_s"], 4))
 
 
 # -- client processes ----------------------------------------------------------------------------
@@ -505,8 +585,10 @@ async def connect_clients(target, n, args, cfg, cookies):
     return pool, joined, now() - t0
 
 
-async def run_phase(phase, args, writer, pool, proc, joined):
-    """One phase, then its drain; the server's and the machine's CPU over both."""
+async def run_phase(phase, args, writer, pool, proc, joined, split_base=None):
+    """One phase, then its drain; the server's and the machine's CPU (and the app's CPU split,
+    `split_base`) over both."""
+    split0 = read_split(split_base)
     before, cpu_clients, received0 = proc_stats(proc.pid), pool.cpu(), pool.received()
     busy0, own0 = machine_busy(), proc_stats(os.getpid())["cpu"]
     if phase == "steady":
@@ -518,6 +600,7 @@ async def run_phase(phase, args, writer, pool, proc, joined):
     await drain(pool, received0, len(ok) * joined, args.drain_timeout)
     drained = now()
     after = proc_stats(proc.pid)
+    split = split_since(split0, split_base)
     client_cpu = pool.cpu() - cpu_clients
     own = proc_stats(os.getpid())["cpu"] - own0
     server_cpu = after["cpu"] - before["cpu"]
@@ -537,6 +620,7 @@ async def run_phase(phase, args, writer, pool, proc, joined):
         "client_cpu_s": client_cpu,
         "bench_cpu_s": own,
         "others_cpu_s": max(0.0, others),
+        "split": split,
     }
 
 
@@ -618,8 +702,9 @@ async def run_one(target, n, args, env, meeting_id, emails, writer_email, fact_s
             f"{joined_stats['threads']} threads"
         )
         phases = {}
+        split_base = base if target == "app" else None
         for phase in ("steady", "burst"):
-            phases[phase] = await run_phase(phase, args, writer, pool, proc, joined)
+            phases[phase] = await run_phase(phase, args, writer, pool, proc, joined, split_base)
         return {
             "setup": {"join_s": join_seconds, "idle": idle, "joined": joined_stats},
             "connected": joined,
@@ -702,6 +787,7 @@ def report_run(target, n, result):
             "server_cpu_ms_per_command",
             round(1000 * stats["cpu_s"] / len(ok), 2) if ok else None,
         )
+        split_figures(figure, target, n, phase, stats.get("split"), len(ok))
         figure(target, n, phase, "server_rss_mb", round(stats["rss"] / 2**20, 1))
         figure(target, n, phase, "server_threads", stats["threads"])
         figure(
@@ -789,6 +875,9 @@ async def main_async(args):
             env_mode = {**env, "SOCKETIO_ASYNC_MODE": mode}
             if args.tcp_nodelay:
                 env_mode["BENCH_TCP_NODELAY"] = "1"
+            if not args.no_split:
+                env_mode["BENCH_SPLIT"] = "1"  # only the app reads it (bench/split.py)
+                env_mode["BENCH_SPLIT_CLOCK"] = args.split_clock
             if args.profile:
                 Path(args.profile).mkdir(parents=True, exist_ok=True)
                 env_mode["BENCH_PROFILE"] = str(Path(args.profile).resolve())
@@ -908,7 +997,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--clients",
-        default="50,200,500",
+        default="20,50,200,500",
         help="client counts, comma-separated (default %(default)s)",
     )
     parser.add_argument(
@@ -985,6 +1074,20 @@ def parse_args(argv=None):
         "--profile",
         metavar="DIR",
         help="cProfile the app server into DIR (meaningful under gevent only)",
+    )
+    parser.add_argument(
+        "--no-split",
+        action="store_true",
+        help="start the app without the CPU split's instrumentation (BENCH_SPLIT unset): no "
+        "cpu_split_* figures, and none of its overhead in server_cpu_ms_per_command",
+    )
+    parser.add_argument(
+        "--split-clock",
+        choices=("perf", "thread"),
+        default="perf",
+        help="clock of the split's spans: perf (time.perf_counter, wall time, the default) or "
+        "thread (time.thread_time: CPU time of the server's thread, not inflated by a busy "
+        "machine)",
     )
     parser.add_argument("--dump", metavar="DIR", help="write the raw receipts of each run there")
     parser.add_argument("--keep", action="store_true", help="keep the temp instance and logs")

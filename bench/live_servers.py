@@ -7,8 +7,11 @@ hand.
 
 All three read their settings from the environment (INSTANCE_PATH, HOST, PORT,
 SOCKETIO_ASYNC_MODE, …). Under `SOCKETIO_ASYNC_MODE=gevent` the standard library is
-monkey-patched first, as a gevent worker (gunicorn `-k geventwebsocket…`) would do: this is the
-only thing the bench adds around the app's own `wsgi.py`.
+monkey-patched first, as a gevent worker (gunicorn `-k geventwebsocket…`) would do. With
+BENCH_SPLIT=1 (the benches set it unless `--no-split`), `app` also instruments the app that
+`wsgi.py` created, from the outside, just before it serves (`bench/split.py`: database,
+rendering and publishing spans, and `GET /_bench/split`). Nothing else is added around the
+app's own `wsgi.py`.
 """
 
 import os
@@ -116,11 +119,34 @@ def profile():
     profiler.enable()
 
 
+def split():
+    """BENCH_SPLIT=1: instrument the app `wsgi.py` creates when it calls `socketio.run(app)`,
+    that is once the app and its Socket.IO server exist and before the first connection."""
+    if os.environ.get("BENCH_SPLIT") != "1":
+        return
+    import importlib.util
+
+    import flask_socketio
+
+    # Loaded by its path: bench/ stays out of sys.path, so no bench module shadows another.
+    spec = importlib.util.spec_from_file_location("bench_split", ROOT / "bench" / "split.py")
+    bench_split = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_split)
+    run = flask_socketio.SocketIO.run
+
+    def instrumented_run(self, app, *args, **kwargs):
+        bench_split.install(self, app)
+        return run(self, app, *args, **kwargs)
+
+    flask_socketio.SocketIO.run = instrumented_run
+
+
 def run_app():
     """The app as `python wsgi.py` starts it (socketio.run on HOST:PORT)."""
     tcp_nodelay()
     profile()
     sys.path.insert(0, str(ROOT))
+    split()
     os.chdir(ROOT)
     sys.argv = [str(ROOT / "wsgi.py")]
     runpy.run_path(str(ROOT / "wsgi.py"), run_name="__main__")
@@ -151,9 +177,21 @@ def run_floor():
 
     @sio.on("join", namespace=NAMESPACE)
     def join(sid, data=None):
+        """`{"view": v}`; with `"answer_bytes": b` the ack's whole packet is about b bytes (the
+        size of the app's join answer, which carries the view's state)."""
         view = (data or {}).get("view")
         sio.enter_room(sid, room_of(view), namespace=NAMESPACE)
-        return {"ok": True, "view": view}
+        answer = {"ok": True, "view": view}
+        wanted = int((data or {}).get("answer_bytes") or 0)
+        if wanted:
+            # `43/live,<ack id>[{…,"state":"…"}]`: the envelope, the id and the JSON around it.
+            envelope = (
+                len(f"43{NAMESPACE},000[]")
+                + len(json.dumps(answer, separators=(",", ":")))
+                + len(',"state":""')
+            )
+            answer["state"] = "x" * max(0, wanted - envelope)
+        return answer
 
     def fact_of(seq, size, whole_packet):
         """A fact whose `html` is `size` characters long, or (`whole_packet`) whose encoded

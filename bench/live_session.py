@@ -14,10 +14,20 @@ receives its own `live_updated` facts. The console then
   (a) advances items at a steady pace (`advance_item` with the live_revision of the last fact
       it received): latency from the command to the `live_updated` fact with the new
       live_revision at every follower;
-  (b) opens a consent round (`open_round`); every follower answers "for" (`answer_round`) as
+  (b) sends a burst of commands at once (`control_timer` start / pause): ack and latency to
+      every follower, facts lost, CPU per command;
+  (c) keeps sending a command every 100 ms while every follower drops its socket and
+      reconnects at once (a fresh socket, the same cookie, `join_live`): time until the last
+      follower has the current state, the facilitator's command latency meanwhile, the CPU per
+      join and the join answer's size;
+  (d) opens a consent round (`open_round`); every follower answers "for" (`answer_round`) as
       soon as the round reaches it: answers lost (acks not ok or missing, and the count in the
       database and in every follower's last fact), answer-ack latency, time until the last
       answer is counted, latency from the opening to every follower.
+
+With BENCH_SPLIT=1 (the default; `--no-split`) the app is instrumented from the outside
+(bench/split.py) and each phase also prints its CPU per command split into database,
+rendering, publishing and the rest.
 
 The same run measures the floor: the same fan-out through a bare python-socketio server in the
 same async mode (`bench/live_servers.py floor`: no Flask, no database), one room per view, with
@@ -27,12 +37,13 @@ prints the size of the `live_updated` fact each view receives.
 
 One JSON line per figure on stdout; notes on stderr. Run from the repository root:
 
-    .venv/bin/python bench/live_session.py --clients 50,200,500 --async-mode threading,gevent
+    .venv/bin/python bench/live_session.py --clients 20,50,200,500 --async-mode threading,gevent
 """
 
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -66,6 +77,8 @@ percentile, ms = doc.percentile, doc.ms
 
 FACILITATOR = "facilitation@bench.example"
 STEP_BASE = 1_000  # floor: fact keys of the advance steps
+BURST_BASE = 10_000  # floor: fact keys of the burst
+RECONNECT_BASE = 20_000  # floor: fact keys of the console's commands during the reconnect
 ROUND_SEQ = 100_000  # floor: fact key of the round opening
 ANSWER_BASE = 200_000  # floor: fact keys of the answers (one per follower)
 PROBE_INDEX = 0  # the follower whose facts are weighed (wire bytes): one guest phone
@@ -107,11 +120,16 @@ def round_counts(data):
 
 def weigh_wire(sio, holder):
     """Record in holder["wire"] the size in bytes of each Socket.IO packet as it arrives (the
-    whole `42/live,["live_updated",{…}]` text), just before its event handler runs."""
+    whole `42/live,["live_updated",{…}]` text), just before its event handler runs, and in
+    holder["ack_wire"] that of the last ack (`43/live,<id>[…]`: a join answer). The Engine.IO
+    client hands over the Socket.IO part (`2/live,…` for an event, `3/live,…` for an ack)."""
     handle = sio._handle_eio_message
 
     async def weighed(data):
-        holder["wire"] = len(data) if isinstance(data, bytes) else len(data.encode())
+        size = len(data) if isinstance(data, bytes) else len(data.encode())
+        holder["wire"] = size
+        if data[:1] in ("3", b"3"):
+            holder["ack_wire"] = size
         await handle(data)
 
     sio.eio.on("message", weighed)
@@ -269,7 +287,7 @@ def follower_process(conn, counters, cfg):
 
 
 # Shared counters of a follower process (multiprocessing RawArray), read by the bench.
-RECEIPTS, ANSWERED, ANSWERED_OK, ROUNDS_SEEN, ALL_COUNTED = range(5)
+RECEIPTS, ANSWERED, ANSWERED_OK, ROUNDS_SEEN, ALL_COUNTED, REJOINED, REJOIN_DONE = range(7)
 
 
 async def _follower_main(conn, counters, cfg):
@@ -319,27 +337,36 @@ async def _follower_main(conn, counters, cfg):
             record["error"] = ack.get("error") if isinstance(ack, dict) else str(ack)[:80]
         counters[ANSWERED] += 1
 
-    def make(index):
+    def make(index, me=None):
+        """A socket for follower `index` (a fresh one for `me` when it reconnects)."""
         sio = socketio.AsyncClient(reconnection=False, request_timeout=30)
-        me = {
-            "index": index,
-            "seen": set(),
-            "max_key": -1,
-            "last_key": -1,
-            "last_counts": None,
-            "answer": None,
-            "round_id": None,
-            "round_facts": 0,
-            "all_counted": None,
-            "wire": None,
-        }
-        if index == PROBE_INDEX:
+        if me is None:
+            me = {
+                "index": index,
+                "seen": set(),
+                "max_key": -1,
+                "last_key": -1,
+                "last_counts": None,
+                "answer": None,
+                "round_id": None,
+                "round_facts": 0,
+                "all_counted": None,
+                "wire": None,
+                "log": None,  # during the reconnect: (time, key) of each fact on the new socket
+            }
+            if index == PROBE_INDEX:
+                weigh_wire(sio, me)
+        else:  # every reconnected socket weighs its join answer
+            me["wire"] = None
             weigh_wire(sio, me)
+        me["sio"] = sio
 
         def on_fact(data):
             t = now()
             counters[RECEIPTS] += 1
             key = data["live_revision"] if app else data["entry_id"]
+            if me["log"] is not None and me["sio"] is sio:
+                me["log"].append((t, key))
             if me["wire"] is not None:
                 sizes.setdefault(key, me["wire"])
             # The app renders a fact after its commit, from the state of that moment: two
@@ -387,16 +414,18 @@ async def _follower_main(conn, counters, cfg):
         sio.on("*", on_other, namespace=NAMESPACE)
 
         def on_disconnect(*_reason):
-            if not state["stopping"]:
+            if not state["stopping"] and sio not in planned:
                 state["disconnects"] += 1
 
         sio.on("disconnect", on_disconnect, namespace=NAMESPACE)
         return sio, me
 
     limit = asyncio.Semaphore(cfg["connect_concurrency"])
+    planned = set()  # sockets the bench closes on purpose (the mass reconnect)
 
     async def connect(index, cookie):
         sio, me = make(index)
+        me["cookie"] = cookie
         async with limit:
             try:
                 await sio.connect(
@@ -421,6 +450,58 @@ async def _follower_main(conn, counters, cfg):
             state["views"][view] = state["views"].get(view, 0) + 1
         clients.append(sio)
         followers.append(me)
+
+    async def rejoin(me, join_data, unlimited):
+        """One follower of the mass reconnect: a fresh socket, the same cookie, `join_live`."""
+        sio, _me = make(me["index"], me)
+        rec = me["rejoin"]
+        gate = contextlib.nullcontext() if unlimited else limit
+        async with gate:
+            try:
+                await sio.connect(
+                    cfg["url"],
+                    headers={"Cookie": f"{COOKIE}={me['cookie']}"},
+                    transports=["websocket"],
+                    namespaces=[NAMESPACE],
+                    wait_timeout=30,
+                )
+                rec["t_connected"] = now()
+                doc.browser_like_ping_tolerance(sio)
+                ack = await sio.call(
+                    cfg["join_event"], join_data, namespace=NAMESPACE, timeout=cfg["ack_timeout"]
+                )
+            except Exception as error:  # noqa: BLE001 - a failed rejoin is a figure
+                rec["error"] = type(error).__name__
+                ack = None
+        rec["t_joined"] = now()
+        if isinstance(ack, dict) and ack.get("ok"):
+            rec["ok"] = True
+            rec["revision"] = ack.get("live_revision")
+            rec["bytes"] = me.get("ack_wire")
+            counters[REJOINED] += 1
+        elif ack is not None:
+            rec["error"] = str(ack.get("error") if isinstance(ack, dict) else ack)[:80]
+        counters[REJOIN_DONE] += 1
+        return sio
+
+    async def reconnect_all(options):
+        """Every follower of this process drops its socket at once, then reconnects at once."""
+        old = [me["sio"] for me in followers]
+        planned.update(old)
+        for me in followers:
+            me["rejoin"] = {"ok": False, "error": None, "revision": None, "bytes": None}
+            me["log"] = []
+            me["ack_wire"] = None
+        await asyncio.gather(
+            *(asyncio.wait_for(c.disconnect(), 10) for c in old), return_exceptions=True
+        )
+        t_down = now()
+        for me in followers:
+            me["rejoin"]["t_down"] = t_down
+        new = await asyncio.gather(
+            *(rejoin(me, options["join_data"], options["unlimited"]) for me in followers)
+        )
+        clients[:] = list(new)
 
     t0 = now()
     await asyncio.gather(*(connect(i, cookie) for i, cookie in cfg["followers"]))
@@ -456,6 +537,19 @@ async def _follower_main(conn, counters, cfg):
                     },
                 )
             )
+        elif message[0] == "reconnect":
+            task = asyncio.ensure_future(reconnect_all(message[1]))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        elif message[0] == "reconnect_report":
+            conn.send(
+                (
+                    "reconnect_report",
+                    [{**me["rejoin"], "log": me["log"]} for me in followers if "rejoin" in me],
+                )
+            )
+            for me in followers:
+                me["log"] = None
         elif message[0] == "quit":
             state["stopping"] = True
             await asyncio.gather(
@@ -475,7 +569,7 @@ class FollowerPool(doc.ClientPool):
             if not share:
                 continue
             parent, child = ctx.Pipe()
-            counters = ctx.RawArray("q", 5)
+            counters = ctx.RawArray("q", 7)
             part = {**cfg, "followers": [(i, cookies[i % len(cookies)]) for i in share]}
             proc = ctx.Process(target=follower_process, args=(child, counters, part), daemon=True)
             proc.start()
@@ -489,6 +583,19 @@ class FollowerPool(doc.ClientPool):
 
     def received(self):
         return self.count(RECEIPTS)
+
+    async def reconnect(self, options):
+        """Order every follower process to drop and reconnect all its followers at once."""
+        for c in self.conns:
+            c.send(("reconnect", options))
+
+    async def reconnect_report(self):
+        for c in self.conns:
+            c.send(("reconnect_report",))
+        out = []
+        for c in self.conns:
+            out.extend((await self._recv(c, 60))[1])
+        return out
 
 
 def merge_reports(reports):
@@ -619,12 +726,51 @@ class Console(Page):
                 record["error"] = "wrong_item"
         return record
 
+    async def timer(self, phase, k, seq, sizes):
+        """One command that changes the live state without moving the agenda: `control_timer`,
+        "start" and "pause" in turn (each moves the live revision on by one); on the floor a
+        `publish` of fact `seq` with the app's sizes. Its fact is matched afterwards (see
+        `match_facts`): the ack carries no revision."""
+        record = {"phase": phase, "ok": False, "error": None, "key": None, "seq": seq}
+        if self.target == "app":
+            event = "control_timer"
+            data = {"meeting_id": self.meeting_id, "action": ("start", "pause")[k % 2]}
+        else:
+            event, data = "publish", {"seq": seq, "sizes": sizes}
+            record["key"] = seq
+        record["t_send"] = now()
+        _ack, error = await self.call(event, data)
+        record["t_ack"] = now()
+        record["error"] = error
+        record["ok"] = error is None
+        return record
+
+
+def match_facts(records, base, target):
+    """Give each acked command of a burst (or of the reconnect) the key of its fact. Floor: the
+    seq it published. App: `control_timer` acks carry no revision, and each acked command moves
+    the live revision on by one, so the k-th acked command in the order they were sent has the
+    revision `base + k` (`base`: the console's revision before the first). The server handles
+    one socket's events in the order they arrive (under gevent one after the other), so this is
+    exact under gevent; under threading two commands of a burst may swap revisions (their send
+    times differ by well under a millisecond)."""
+    if target != "app":
+        return
+    k = 0
+    for r in records:
+        if r["ok"]:
+            k += 1
+            r["key"] = base + k
+
 
 # -- one run: one server, N followers ------------------------------------------------------------
 
 
 def cpu_snapshot(proc, pool):
+    """/proc figures now, and the app's CPU split counters (`pool.split_base`: the app's base URL
+    when it runs with BENCH_SPLIT=1, else None)."""
     return {
+        "split": doc.read_split(getattr(pool, "split_base", None)),
         "server": doc.proc_stats(proc.pid),
         "clients": pool.cpu(),
         "busy": doc.machine_busy(),
@@ -634,6 +780,12 @@ def cpu_snapshot(proc, pool):
 
 def cpu_since(before, proc, pool):
     after = cpu_snapshot(proc, pool)
+    split = None
+    if before["split"] is not None and after["split"] is not None:
+        split = {
+            k: (v - before["split"].get(k, 0) if isinstance(v, (int, float)) else v)
+            for k, v in after["split"].items()
+        }
     server = after["server"]["cpu"] - before["server"]["cpu"]
     clients = after["clients"] - before["clients"]
     own = after["own"] - before["own"]
@@ -646,6 +798,7 @@ def cpu_since(before, proc, pool):
         "others_cpu_s": max(0.0, others),
         "rss": after["server"]["rss"],
         "threads": after["server"]["threads"],
+        "split": split,
     }
 
 
@@ -684,6 +837,78 @@ async def advance_phase(args, console, pool, joined, proc, sizes):
         f"{sent_end - start:.1f} s, drained in {drained - sent_end:.1f} s"
     )
     return records, stats
+
+
+async def burst_phase(args, console, pool, joined, proc, sizes):
+    """The console sends `--burst` commands at once (control_timer start / pause in turn; on the
+    floor `publish`), then the drain."""
+    await asyncio.sleep(0.5)
+    before, received0 = cpu_snapshot(proc, pool), pool.received()
+    base = console.last_key
+    start = now()
+    records = await asyncio.gather(
+        *(console.timer("burst", k, BURST_BASE + k, sizes) for k in range(args.burst))
+    )
+    sent_end = now()
+    records = sorted(records, key=lambda r: r["t_send"])
+    match_facts(records, base, console.target)
+    ok = [r for r in records if r["ok"]]
+    await wait_until(lambda: pool.received() - received0 >= len(ok) * joined, args.drain_timeout)
+    if ok:
+        await console.wait_key(ok[-1]["key"], 5)
+    drained = now()
+    stats = cpu_since(before, proc, pool)
+    stats.update({"send_s": sent_end - start, "drain_s": drained - sent_end})
+    note(
+        f"{console.target} n={joined} burst: {len(ok)}/{len(records)} commands ok in "
+        f"{sent_end - start:.2f} s, drained in {drained - sent_end:.1f} s"
+    )
+    return records, stats
+
+
+async def reconnect_phase(args, console, pool, joined, proc, sizes, join_data):
+    """Every follower drops its socket and reconnects at once (a fresh socket with its cookie,
+    then its join); meanwhile the console sends a command every `--reconnect-interval` s. Ends
+    once every follower has rejoined (or failed) and `--reconnect-tail` s more of commands
+    went out, so that the last to rejoin can hear one; bounded by `--reconnect-timeout`."""
+    await asyncio.sleep(0.5)
+    before = cpu_snapshot(proc, pool)
+    base = console.last_key
+    tasks = []
+    t_order = now()
+    await pool.reconnect({"join_data": join_data, "unlimited": args.reconnect_concurrency == 0})
+    deadline, tail_end, k = t_order + args.reconnect_timeout, None, 0
+    while now() < deadline and (tail_end is None or now() < tail_end):
+        delay = t_order + k * args.reconnect_interval - now()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(
+            asyncio.ensure_future(console.timer("reconnect", k, RECONNECT_BASE + k, sizes))
+        )
+        k += 1
+        if tail_end is None and pool.count(REJOIN_DONE) >= joined:
+            t_all_done = now()
+            tail_end = t_all_done + args.reconnect_tail
+    if tail_end is None:
+        t_all_done = None
+    records = sorted(await asyncio.gather(*tasks), key=lambda r: r["t_send"])
+    match_facts(records, base, console.target)
+    ok = [r for r in records if r["ok"]]
+    if ok:
+        await console.wait_key(ok[-1]["key"], 5)
+    await asyncio.sleep(0.5)  # the last facts reach the followers
+    stats = cpu_since(before, proc, pool)
+    rejoins = await pool.reconnect_report()
+    note(
+        f"{console.target} n={joined} reconnect: {pool.count(REJOINED)}/{joined} rejoined, "
+        f"{len(ok)}/{len(records)} console commands ok, "
+        + (
+            f"every rejoin answered within {t_all_done - t_order:.2f} s of the order"
+            if t_all_done
+            else "not every rejoin answered (timed out)"
+        )
+    )
+    return {"t_order": t_order, "records": records, "rejoins": rejoins, "base": base}, stats
 
 
 async def round_phase(args, console, pool, joined, proc):
@@ -764,24 +989,26 @@ def median_size(sizes, keys):
 
 
 def view_sizes(result, records, round_from):
-    """Bytes on the wire of the advance facts and of the round facts, per view: the guest
-    phone (the probe follower), the console and the screen."""
+    """Bytes on the wire of the advance facts, of the burst's facts and of the round facts, per
+    view: the guest phone (the probe follower), the console and the screen."""
     advance = [r["key"] for r in records if r["ok"]]
+    burst = [r["key"] for r in result["burst_records"] if r["ok"]]
     by_view = {
         "guest": result["sizes"],
         "console": result["console"].sizes,
         "screen": result["screen"].sizes,
     }
-    out = {"advance": {}, "round": {}}
+    out = {"advance": {}, "burst": {}, "round": {}}
     for view, sizes in by_view.items():
         out["advance"][view] = median_size(sizes, advance)
+        out["burst"][view] = median_size(sizes, burst)
         if round_from is not None:
             out["round"][view] = median_size(sizes, [k for k in sizes if k >= round_from])
     return out
 
 
 async def run_one(target, n, args, env, setup, tmp):
-    """Start `target` ("app" or "floor"), connect the followers, run both phases."""
+    """Start `target` ("app" or "floor"), connect the followers, run the phases."""
     import socketio
 
     port = doc.free_port()
@@ -821,6 +1048,7 @@ async def run_one(target, n, args, env, setup, tmp):
         }
         t0 = now()
         pool = FollowerPool(n, min(args.client_procs, n), cfg, cookies)
+        pool.split_base = base if target == "app" and not args.no_split else None
         ready = await pool.ready(timeout=max(120, n))
         connect_s = now() - t0
         joined = sum(r["connected"] - r["refused"] for r in ready)
@@ -855,6 +1083,19 @@ async def run_one(target, n, args, env, setup, tmp):
         records, advance_stats = await advance_phase(
             args, console, pool, joined, proc, args.floor_sizes["advance"]
         )
+        burst_records, burst_stats = [], None
+        if args.burst:
+            burst_records, burst_stats = await burst_phase(
+                args, console, pool, joined, proc, args.floor_sizes["burst"]
+            )
+        reconnect, reconnect_stats = None, None
+        if args.reconnect:
+            join_data = dict(cfg["join_data"])
+            if target == "floor":  # its join answer weighs what the app's did
+                join_data["answer_bytes"] = args.floor_sizes["join_answer"]
+            reconnect, reconnect_stats = await reconnect_phase(
+                args, console, pool, joined, proc, args.floor_sizes["burst"], join_data
+            )
         round_info, round_stats = await round_phase(args, console, pool, joined, proc)
         report = merge_reports(await pool.report())
         result = {
@@ -868,6 +1109,10 @@ async def run_one(target, n, args, env, setup, tmp):
             "agenda_items": setup["items"],
             "records": records,
             "advance": advance_stats,
+            "burst_records": burst_records,
+            "burst": burst_stats,
+            "reconnect": reconnect,
+            "reconnect_stats": reconnect_stats,
             "round": round_info,
             "round_stats": round_stats,
             "console": console,
@@ -882,10 +1127,16 @@ async def run_one(target, n, args, env, setup, tmp):
         result["view_sizes"] = view_sizes(result, records, round_from)
         if target == "app":
             # The floor's facts get the sizes of the app's, view by view (measured here).
-            for kind in ("advance", "round"):
+            for kind in ("advance", "burst", "round"):
                 for view, size in result["view_sizes"][kind].items():
                     if size:
                         args.floor_sizes[kind][view] = size
+            rejoined = (result["reconnect"] or {}).get("rejoins") or []
+            answer = median_size(
+                {i: r["bytes"] for i, r in enumerate(rejoined)}, range(len(rejoined))
+            )
+            if answer:
+                args.floor_sizes["join_answer"] = answer
             if round_info["round_id"]:
                 result["db"] = db_round(setup["db_path"], round_info["round_id"])
         return result
@@ -931,6 +1182,17 @@ async def probe_sizes(args, tmp):
         for page, who in zip(pages, ("guest", "phone", "screen", "console")):
             ack = await open_page(page, base, cookies[who], setup["meeting_id"])
             given[who] = ack.get("view")
+            figure(
+                "app",
+                None,
+                "sizes",
+                "join_answer_bytes",
+                page.wire.get("ack_wire"),
+                view=who,
+                given_view=given[who],
+                agenda_items=setup["items"],
+                note="bytes on the wire of the join_live answer (the whole ack packet)",
+            )
         if given["guest"] != "guest":
             note(f"probe: the guest was given the view {given['guest']!r}")
         record = await console.step("probe", 0, None)
@@ -983,8 +1245,20 @@ async def probe_sizes(args, tmp):
 # -- figures -------------------------------------------------------------------------------------
 
 
-def phase_cpu_figures(server, n, phase, stats):
+def phase_cpu_figures(server, n, phase, stats, per_count=None, per="command"):
+    """The CPU figures of a phase; with `per_count` (acked commands), the server's CPU per
+    command (from /proc) and the app's CPU split (bench/split.py) per command."""
     figure(server, n, phase, "server_cpu_s", round(stats["cpu_s"], 2))
+    if per_count:
+        figure(
+            server,
+            n,
+            phase,
+            f"server_cpu_ms_per_{per}",
+            round(1000 * stats["cpu_s"] / per_count, 2),
+            **({"count": per_count} if per != "command" else {}),
+        )
+        doc.split_figures(figure, server, n, phase, stats.get("split"), per_count, per=per)
     figure(server, n, phase, "server_cpu_pct", round(100 * stats["cpu_s"] / stats["wall"], 1))
     figure(server, n, phase, "server_rss_mb", round(stats["rss"] / 2**20, 1))
     figure(server, n, phase, "server_threads", stats["threads"])
@@ -1091,10 +1365,14 @@ def report_run(result, n):
             note=f"advance facts the {page.view} page never received",
         )
     figure(server, n, phase, "drain_s", round(result["advance"]["drain_s"], 2))
-    phase_cpu_figures(server, n, phase, result["advance"])
+    phase_cpu_figures(server, n, phase, result["advance"], len(ok))
     head["advance"] = {q: percentile(latencies, q) for q in (50, 99)}
     head["advance_lost"] = expected - received
     head["advance_others"] = 100 * result["advance"]["others_cpu_s"] / result["advance"]["wall"]
+    if result["burst"] is not None:
+        report_burst(result, n, head)
+    if result["reconnect"] is not None:
+        report_reconnect(result, n, head)
     # -- (b) round
     phase, info = "round", result["round"]
     answers = [a for a in result["answers"] if a is not None]
@@ -1208,7 +1486,7 @@ def report_run(result, n):
         round(info["t_drained"] - t_open, 2),
         note="opening sent -> every follower shows N and has every fact (or the timeout)",
     )
-    phase_cpu_figures(server, n, phase, result["round_stats"])
+    phase_cpu_figures(server, n, phase, result["round_stats"], len(answered_ok) + 1)
     head["round_others"] = (
         100 * result["round_stats"]["others_cpu_s"] / result["round_stats"]["wall"]
     )
@@ -1240,6 +1518,230 @@ def report_run(result, n):
     return head
 
 
+def report_burst(result, n, head):
+    """The burst: `--burst` commands sent at once by the console."""
+    server, joined, first = result["target"], result["connected"], result["first"]
+    phase, records, stats = "burst", result["burst_records"], result["burst"]
+    ok = [r for r in records if r["ok"]]
+    latencies, complete = [], []
+    for r in ok:
+        times = first.get(r["key"], [])
+        latencies.extend(t - r["t_send"] for t in times)
+        if times and len(times) >= joined:
+            complete.append(max(times) - r["t_send"])
+    expected = len(ok) * joined
+    received = sum(len(first.get(r["key"], [])) for r in ok)
+    errors = {}
+    for r in records:
+        if r["error"]:
+            errors[r["error"]] = errors.get(r["error"], 0) + 1
+    acks = [r["t_ack"] - r["t_send"] for r in ok]
+    console = result["console"]
+    own = [console.received[r["key"]] - r["t_send"] for r in ok if r["key"] in console.received]
+    figure(server, n, phase, "commands_sent", len(records))
+    figure(server, n, phase, "commands_ok", len(ok))
+    if errors:
+        figure(server, n, phase, "commands_failed", sum(errors.values()), errors=errors)
+    figure(server, n, phase, "ack_p50_ms", ms(percentile(acks, 50)))
+    figure(server, n, phase, "ack_p99_ms", ms(percentile(acks, 99)))
+    figure(server, n, phase, "console_fact_p99_ms", ms(percentile(own, 99)))
+    for q in (50, 95, 99):
+        figure(server, n, phase, f"latency_p{q}_ms", ms(percentile(latencies, q)))
+    figure(server, n, phase, "latency_max_ms", ms(max(latencies) if latencies else None))
+    figure(server, n, phase, "all_followers_p99_ms", ms(percentile(complete, 99)))
+    figure(server, n, phase, "receipts_expected", expected)
+    figure(server, n, phase, "facts_lost", expected - received)
+    for page in (console, result["screen"]):
+        figure(
+            server,
+            n,
+            phase,
+            f"{page.view}_facts_lost",
+            sum(1 for r in ok if r["key"] not in page.received),
+        )
+    figure(server, n, phase, "drain_s", round(stats["drain_s"], 2))
+    phase_cpu_figures(server, n, phase, stats, len(ok))
+    head["burst"] = {
+        50: percentile(latencies, 50),
+        99: percentile(latencies, 99),
+        "ack99": percentile(acks, 99),
+    }
+    head["burst_lost"] = expected - received
+
+
+def reconnect_times(result):
+    """(seconds from the disconnect order until each rejoined follower has the current state,
+    or None for one that never had it), the console's known revision as it went."""
+    rec = result["reconnect"]
+    t_order = rec["t_order"]
+    if result["target"] != "app":  # the floor keeps no state: a follower is current once joined
+        return [r["t_joined"] - t_order if r["ok"] else None for r in rec["rejoins"]]
+    console = result["console"]
+    # The console's known revision over time: the steps of a staircase.
+    stairs = sorted((t, key) for key, t in console.received.items() if key > rec["base"])
+    times = [t for t, _key in stairs]
+    known = []
+    best = rec["base"]
+    for _t, key in stairs:
+        best = max(best, key)
+        known.append(best)
+
+    def console_at(t):
+        import bisect
+
+        i = bisect.bisect_right(times, t)
+        return known[i - 1] if i else rec["base"]
+
+    out = []
+    for r in rec["rejoins"]:
+        if not r["ok"] or r["revision"] is None:
+            out.append(None)
+            continue
+        held, current = r["revision"], None
+        events = [(r["t_joined"], r["revision"])] + [
+            (t, key) for t, key in r["log"] if t >= r["t_joined"]
+        ]
+        for t, key in sorted(events):
+            held = max(held, key)
+            if held >= console_at(t):
+                current = t - t_order
+                break
+        out.append(current)
+    return out
+
+
+def report_reconnect(result, n, head):
+    """The mass reconnect: every follower drops and reconnects at once; the console goes on."""
+    server, joined = result["target"], result["connected"]
+    phase, rec, stats = "reconnect", result["reconnect"], result["reconnect_stats"]
+    rejoins, records = rec["rejoins"], rec["records"]
+    current = reconnect_times(result)
+    ok_current = [c for c in current if c is not None]
+    rejoined = [r for r in rejoins if r["ok"]]
+    errors = {}
+    for r in rejoins:
+        if not r["ok"]:
+            errors[r["error"] or "no_answer"] = errors.get(r["error"] or "no_answer", 0) + 1
+    all_current = max(ok_current) if ok_current and len(ok_current) == joined else None
+    figure(server, n, phase, "reconnect_followers", len(rejoins))
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_rejoined",
+        len(rejoined),
+        **({"errors": errors} if errors else {}),
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_followers_ok",
+        len(ok_current),
+        note="followers rejoined and holding the console's current revision",
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_all_current_s",
+        round(all_current, 3) if all_current is not None else None,
+        note="disconnect order -> the last follower holds the current state (null: some never did)",
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_current_p50_s",
+        round(percentile(ok_current, 50), 3) if ok_current else None,
+    )
+    down = [r["t_down"] - rec["t_order"] for r in rejoins if "t_down" in r]
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_disconnected_s",
+        round(max(down), 3) if down else None,
+        note="disconnect order -> every old socket closed (per client process)",
+    )
+    joins = [r["t_joined"] - r["t_connected"] for r in rejoined if "t_connected" in r]
+    figure(server, n, phase, "rejoin_answer_p50_ms", ms(percentile(joins, 50)))
+    figure(server, n, phase, "rejoin_answer_p99_ms", ms(percentile(joins, 99)))
+    sizes = sorted(r["bytes"] for r in rejoined if r["bytes"])
+    figure(
+        server,
+        n,
+        phase,
+        "join_answer_bytes",
+        sizes[len(sizes) // 2] if sizes else None,
+        view="guest",
+        max=sizes[-1] if sizes else None,
+        note="median bytes on the wire of the join answer (the whole ack packet)",
+    )
+    ok = [r for r in records if r["ok"]]
+    acks = [r["t_ack"] - r["t_send"] for r in ok]
+    console = result["console"]
+    own = [console.received[r["key"]] - r["t_send"] for r in ok if r["key"] in console.received]
+    cmd_errors = {}
+    for r in records:
+        if r["error"]:
+            cmd_errors[r["error"]] = cmd_errors.get(r["error"], 0) + 1
+    figure(server, n, phase, "reconnect_console_commands", len(records))
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_console_ok",
+        len(ok),
+        **({"errors": cmd_errors} if cmd_errors else {}),
+    )
+    figure(server, n, phase, "reconnect_console_ack_p50_ms", ms(percentile(acks, 50)))
+    figure(server, n, phase, "reconnect_console_ack_p99_ms", ms(percentile(acks, 99)))
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_console_fact_p99_ms",
+        ms(percentile(own, 99)),
+        note="console command -> its fact back at the console",
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "reconnect_console_facts_lost",
+        len(ok) - len(own),
+    )
+    figure(
+        server,
+        n,
+        phase,
+        "join_cpu_ms_per_follower",
+        round(1000 * stats["cpu_s"] / joined, 2) if joined else None,
+        note="server CPU (/proc) over the whole phase / N: the console's commands and their "
+        "fan-out are in it, nothing is subtracted",
+    )
+    split = stats.get("split")
+    if split and split.get("cmd:join_live:calls"):
+        figure(
+            server,
+            n,
+            phase,
+            "join_answer_cpu_ms",
+            round(1000 * split["cmd:join_live:s"] / split["cmd:join_live:calls"], 3),
+            calls=split["cmd:join_live:calls"],
+            clock=split.get("clock"),
+            note="time inside dispatch per join_live (bench/split.py): the join answer alone",
+        )
+    phase_cpu_figures(server, n, phase, stats)
+    doc.split_figures(figure, server, n, phase, split, joined, per="join")
+    head["reconnect"] = {
+        "all": all_current,
+        "ack99": percentile(acks, 99),
+        "ok": len(ok_current),
+    }
+
+
 def ratio(a, f):
     return round(a / f, 2) if a is not None and f else None
 
@@ -1261,10 +1763,34 @@ def compare(mode, n, app, floor):
             ("all_answers_acked", a["acked"], f["acked"]),
             ("all_counted_every_follower", a["every"], f["every"]),
         ]
+    if app.get("burst") and floor.get("burst"):
+        pairs += [
+            ("burst_latency_p50", app["burst"][50], floor["burst"][50]),
+            ("burst_latency_p99", app["burst"][99], floor["burst"][99]),
+            ("burst_ack_p99", app["burst"]["ack99"], floor["burst"]["ack99"]),
+        ]
+    if app.get("reconnect") and floor.get("reconnect"):
+        a, f = app["reconnect"], floor["reconnect"]
+        pairs += [
+            ("reconnect_all_current", a["all"], f["all"]),
+            ("reconnect_console_ack_p99", a["ack99"], f["ack99"]),
+        ]
     for name, a, f in pairs:
-        phase = "advance" if name.startswith("advance") else "round"
+        phase = (
+            name.split("_")[0] if name.startswith(("advance", "burst", "reconnect")) else "round"
+        )
         figure("app/floor", n, phase, f"{name}_ratio", ratio(a, f))
         row[name] = (a, f, ratio(a, f))
+    if app.get("burst") and floor.get("burst"):
+        aim = row["burst_latency_p99"][2]
+        figure(
+            "app/floor",
+            n,
+            "burst",
+            "aim_met",
+            aim is not None and aim <= 2 and app.get("burst_lost") == 0,
+            note="burst p99 <= 2 x floor and nothing lost",
+        )
     row["counted"] = app.get("round", {}) and app["round"]["counted"]
     row["lost"] = app.get("answers_lost")
     row["final_ok"] = app.get("final_ok")
@@ -1294,6 +1820,10 @@ def print_table(rows):
             f"answer ack p50 {cell(r.get('answer_ack_p50'))}, p99 "
             f"{cell(r.get('answer_ack_p99'))} | all acked {cell(r.get('all_answers_acked'))}"
             f" | N shown everywhere {cell(r.get('all_counted_every_follower'))}"
+            f" | burst p99 {cell(r.get('burst_latency_p99'))}, ack p99 "
+            f"{cell(r.get('burst_ack_p99'))} | reconnect all current "
+            f"{cell(r.get('reconnect_all_current'))}, console ack p99 "
+            f"{cell(r.get('reconnect_console_ack_p99'))}"
             f" | counted {doc.fmt(r['counted'] and round(r['counted'], 2))} s | lost "
             f"{r['lost']} | last fact shows N {r['final_ok']} | others {r['others']}"
         )
@@ -1326,6 +1856,8 @@ async def main_async(args):
                 env, setup, db_path = prepare_instance(tmp, args.items)
                 setup["db_path"] = db_path
                 env = {**env, "SOCKETIO_ASYNC_MODE": mode}
+                if not args.no_split:  # only the app reads them (bench/split.py)
+                    env.update({"BENCH_SPLIT": "1", "BENCH_SPLIT_CLOCK": args.split_clock})
                 note(f"--- {mode}, {n} followers: app ---")
                 app = report_run(await run_one("app", n, args, env, setup, tmp), n)
                 if args.no_floor:
@@ -1346,7 +1878,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--clients",
-        default="50,200,500",
+        default="20,50,200,500",
         help="follower counts, comma-separated (default %(default)s)",
     )
     parser.add_argument(
@@ -1366,6 +1898,49 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=10, help="advance steps measured")
     parser.add_argument("--rate", type=float, default=1.0, help="advance steps per second")
     parser.add_argument("--warmup", type=int, default=2, help="advance steps not counted")
+    parser.add_argument(
+        "--burst",
+        type=int,
+        default=30,
+        help="commands of the burst, sent at once (control_timer start / pause); 0 skips it",
+    )
+    parser.add_argument(
+        "--no-reconnect", dest="reconnect", action="store_false", help="skip the mass reconnect"
+    )
+    parser.add_argument(
+        "--reconnect-interval",
+        type=float,
+        default=0.1,
+        help="the console's command interval during the reconnect, seconds",
+    )
+    parser.add_argument(
+        "--reconnect-tail",
+        type=float,
+        default=1.0,
+        help="the console goes on this long once every follower has rejoined, seconds",
+    )
+    parser.add_argument(
+        "--reconnect-timeout", type=float, default=60.0, help="longest reconnect phase, seconds"
+    )
+    parser.add_argument(
+        "--reconnect-concurrency",
+        type=int,
+        default=0,
+        help="reconnections opened at once per follower process (0, the default: all of "
+        "them; otherwise --connect-concurrency applies)",
+    )
+    parser.add_argument(
+        "--no-split",
+        action="store_true",
+        help="start the app without the CPU split's instrumentation (no cpu_split_* figures)",
+    )
+    parser.add_argument(
+        "--split-clock",
+        choices=("perf", "thread"),
+        default="perf",
+        help="clock of the split's spans: perf (time.perf_counter, the default) or thread "
+        "(time.thread_time, CPU time of the server's thread)",
+    )
     parser.add_argument(
         "--answer-spread",
         type=float,
@@ -1411,8 +1986,10 @@ def parse_args(argv=None):
         parser.error("--items must exceed --warmup + --steps (one step per item)")
     # Bytes on the wire of the floor's facts per view, replaced by the sizes measured on the app.
     args.floor_sizes = {
-        kind: {"guest": 2000, "console": 2000, "screen": 2000} for kind in ("advance", "round")
+        kind: {"guest": 2000, "console": 2000, "screen": 2000}
+        for kind in ("advance", "burst", "round")
     }
+    args.floor_sizes["join_answer"] = 2000  # bytes of a guest's join answer, as measured
     return args
 
 
