@@ -56,6 +56,10 @@ def create_app(overrides=None):
         logger=False,
         engineio_logger=False,
         json=Utf8Json,
+        # One page's commands are handled one after another, in the order it sent them (a
+        # burst from a phone's offline outbox, a facilitator reordering): never two of the same
+        # connection at once. Pages still run side by side, each on its own connection.
+        async_handlers=False,
     )
 
     from .actions.views import bp as actions_bp

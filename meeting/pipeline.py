@@ -16,7 +16,8 @@ commit has succeeded. On any exception everything is rolled back and nothing is 
 import logging
 from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .errors import Conflict, ServiceError
 from .extensions import db
@@ -32,6 +33,11 @@ def begin_write():
     if session.in_transaction():
         # Only reads can be pending here (services validate before changing anything).
         session.commit()
+    else:
+        # Rows kept by an earlier change of this request (see `_commit_keeping_rows`) are read
+        # again under the write lock, as after any commit.
+        session.expire_all()
+    session.info.pop(_UNSYNCHRONISED, None)
     session.connection(execution_options={"vendredi_write": True})
 
 
@@ -86,6 +92,39 @@ class Change:
             self.operations.append((actor.id, op_id, command, subject))
 
 
+_UNSYNCHRONISED = "vendredi.rows_unsynchronised"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_unsynchronised_write(state):
+    """An UPDATE or DELETE told not to bring the session's rows in line with it
+    (`synchronize_session=False`, for a compare-and-set), or written on a bare table, leaves
+    them as they were read: such a change commits the ordinary way, expiring every row."""
+    if not (state.is_update or state.is_delete):
+        return
+    if not state.is_orm_statement or state.execution_options.get("synchronize_session") is False:
+        state.session.info[_UNSYNCHRONISED] = True
+
+
+def _commit_keeping_rows():
+    """Commit without expiring the session's rows: what this change wrote is what its facts,
+    traces and ack show, so they are rendered from the rows in hand instead of reading every one
+    of them again in a new transaction (unless a write left some of them behind, see
+    `_note_unsynchronised_write`). The next write still starts fresh: `begin_write` ends the
+    read transaction with an ordinary (expiring) commit, so a compare-and-set always reads under
+    the write lock."""
+    session = db.session()
+    if session.info.pop(_UNSYNCHRONISED, False):
+        session.commit()
+        return
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 @contextmanager
 def change():
     """Run a block as one write transaction with its traces; publish after the commit."""
@@ -110,7 +149,7 @@ def change():
                 trace.actor_id = actor.id  # a member created in this change (first admin)
             if trace.meeting_id is None and meeting is not None:
                 trace.meeting_id = meeting.id
-        db.session.commit()
+        _commit_keeping_rows()
     except BaseException:
         db.session.rollback()
         raise

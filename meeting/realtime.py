@@ -93,6 +93,20 @@ def publish(event, data, room):
     socketio.emit(event, data, namespace=NAMESPACE, to=room)
 
 
+def nobody_in(room):
+    """True when no page at all can receive a fact sent to `room` (or to every room of a list):
+    one process (no message queue: another process's pages are out of sight) and none of its
+    pages in those rooms. Facts built after the commit are then not built (a trace's sentence
+    and fragment when no page shows the trace feed)."""
+    if current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        return False
+    server = socketio.server
+    if server is None:
+        return False
+    rooms = [room] if isinstance(room, str) else list(room)
+    return next(iter(server.manager.get_participants(NAMESPACE, rooms)), None) is None
+
+
 def publish_change(change):
     """Publish the traces and facts of a committed change."""
     if not change.traces and not change.facts:
@@ -110,6 +124,8 @@ def _publish_all(change):
     # to the pages that show the feed. The change is committed: a fact that fails to render is
     # logged and its pages are told to resync; it never becomes an error for the sender.
     for event, data, room in change.facts:
+        if callable(data) and nobody_in(room):
+            continue  # no page could receive it: it is not built at all
         try:
             publish(event, data() if callable(data) else data, room)
         except Exception:
@@ -118,8 +134,9 @@ def _publish_all(change):
                 publish("resync", {"reason": "render_failed"}, room)
             except Exception:
                 log.exception("resync to %s failed", room)
+    traces_heard = not nobody_in(TRACES)
     for trace, *_ in change.traces:
-        if not is_shared(trace):
+        if not is_shared(trace) or not traces_heard:
             continue
         try:
             publish("trace_added", trace_fact(trace), room=TRACES)
@@ -350,6 +367,7 @@ def register(app):
     from .feeds import events as _feeds_events  # noqa: F401
     from .life import events as _life_events  # noqa: F401
     from .live import events as _agenda_events  # noqa: F401
+    from .live import snapshots
     from .members import events as _members_events  # noqa: F401
     from .minutes import events as _minutes_events  # noqa: F401
     from .notifications import events as _notifications_events  # noqa: F401
@@ -360,6 +378,7 @@ def register(app):
 
     presence.reset()
     reset_soon()
+    snapshots.reset()
 
     @socketio.on("connect", namespace=NAMESPACE)
     def on_connect(auth=None):

@@ -19,7 +19,8 @@ import psycopg
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import make_url, text
+from sqlalchemy import event, make_url, text
+from sqlalchemy.orm import Session
 
 from meeting import create_app
 from meeting.extensions import db, socketio
@@ -107,9 +108,11 @@ def isolated(fn, *args, **kwargs):
 
 
 def end_test_transaction():
-    """End the test's read transaction so that it sees what requests committed."""
+    """End the test's read transaction so that it sees what requests committed (rows a change
+    of the test's own session kept after its commit are read again too)."""
     if has_app_context():  # not inside a request's own (isolated) context
         db.session.rollback()
+        db.session.expire_all()
 
 
 class IsolatedClient(FlaskClient):
@@ -123,12 +126,26 @@ class IsolatedClient(FlaskClient):
             end_test_transaction()
 
 
+TEST_THREAD_SESSION = "vendredi.test_thread"
+
+
+@event.listens_for(Session, "after_commit")
+def _test_thread_reads_again(session):
+    """The test's own session (services called from the test body) forgets its rows at every
+    commit, as before changes kept them: the test then reads what requests and sockets wrote
+    (`db.session.rollback()` and a read). Requests and socket events keep their rows as in
+    production (their sessions are their own)."""
+    if session.info.get(TEST_THREAD_SESSION):
+        session.expire_all()
+
+
 @pytest.fixture
 def app(database_uri, database_template, tmp_path, config_overrides):
     app = create_app({**_base_config(tmp_path / "instance", database_uri), **config_overrides})
     app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()
+    db.session().info[TEST_THREAD_SESSION] = True
     yield app
     try:
         # Facts coalesced after the test's last change still read the database: let them go
@@ -158,6 +175,66 @@ def _empty_postgresql_tables():
         ).all()
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+# -- a world built once per worker, restored per test ------------------------------------------
+
+
+# Tables the database's own triggers fill as the other rows go in (the search index).
+BUILT_BY_TRIGGERS = frozenset({"search_document"})
+
+
+def snapshot_rows():
+    """Every row of every table the models declare, to put back into another test's (empty)
+    database with `restore_rows`: a costly world (the permission matrix's) is built once per
+    worker and restored, row for row with its ids, before each test that needs it."""
+    db.session.commit()
+    with db.engine.connect() as conn:
+        return [
+            (table, [dict(row) for row in conn.execute(table.select()).mappings()])
+            for table in db.metadata.sorted_tables
+            if table.name not in BUILT_BY_TRIGGERS
+        ]
+
+
+def restore_rows(snapshot):
+    """Insert a `snapshot_rows` snapshot into this test's empty database. The search index is
+    rebuilt by its own triggers as the rows go in. References to a row inserted later (a cycle,
+    or a row of the same table) are written once every row is in."""
+    db.session.remove()
+    inserted = set()
+    later = []  # (table, primary key values, {column: value}) to set once every row is in
+    with db.engine.begin() as conn:
+        for table, rows in snapshot:
+            deferred = [
+                column.name
+                for column in table.columns
+                if any(
+                    fk.column.table.name not in inserted or fk.column.table is table
+                    for fk in column.foreign_keys
+                )
+            ]
+            inserted.add(table.name)
+            if not rows:
+                continue
+            keys = [column.name for column in table.primary_key.columns]
+            plain_rows = []
+            for row in rows:
+                waiting = {name: row[name] for name in deferred if row.get(name) is not None}
+                if waiting:
+                    later.append((table, {k: row[k] for k in keys}, waiting))
+                plain_rows.append({**row, **dict.fromkeys(waiting)})
+            conn.execute(table.insert(), plain_rows)
+        for table, key, values in later:
+            where = [table.c[name] == value for name, value in key.items()]
+            conn.execute(table.update().where(*where).values(**values))
+        if conn.dialect.name == "postgresql":
+            for table, rows in snapshot:
+                if rows and "id" in table.c and table.c.id.autoincrement is not False:
+                    conn.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n)"),
+                        {"t": table.name, "n": max(row["id"] for row in rows)},
+                    )
 
 
 # -- factories -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from meeting.meetings import services as meetings
 from meeting.models import Action
 from meeting.prep import services as prep
 from meeting.proposals import services as proposals
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form, restore_rows, sign_in, snapshot_rows
 
 ROLES = ("anonymous", "member", "facilitator", "admin", "guest")
 
@@ -550,12 +550,37 @@ def config_overrides(smtp_server):
     return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
 
 
+# The worlds of this worker, built once per (role, live) and restored before each test: the
+# rows (with their ids), the session cookie of the visitor's client and the places.
+_WORLDS = {}
+
+
 @pytest.fixture
 def visitor(app, make_member, live_friday):
     """Factory: a client for a role ('anonymous' or a member role) and the ids of what belongs
-    to someone else: a target member and their rows in the coming Friday's document."""
+    to someone else: a target member and their rows in the coming Friday's document.
+
+    The first test of a worker that asks for a (role, live) builds that world through the
+    services and keeps it (`snapshot_rows`); every later one starts from the same rows
+    (`restore_rows`) and the same signed-in session cookie, in its own fresh database."""
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
 
     def make(role, live=False):
+        live = bool(live or role == "guest")
+        world = _WORLDS.get((role, live))
+        if world is not None:
+            rows, cookie, places = world
+            restore_rows(rows)
+            client = app.test_client()
+            if cookie is not None:
+                client.set_cookie(cookie_name, cookie)
+            return client, dict(places)
+        client, places = build(role, live)
+        kept = client.get_cookie(cookie_name)
+        _WORLDS[(role, live)] = (snapshot_rows(), kept and kept.value, dict(places))
+        return client, places
+
+    def build(role, live):
         admin = make_member(role="admin", name="Admin de référence")  # the site is installed
         target = make_member(role="member", name="Cible")
         meeting = meetings.ensure_meeting(dates.next_meeting_date())
@@ -586,7 +611,7 @@ def visitor(app, make_member, live_friday):
             **_calendar_rows(admin),
             **_economy_rows(admin, target),
         }
-        if live or role == "guest":
+        if live:
             friday = live_friday(
                 admin,
                 [("Point en direct", "À discuter")],

@@ -17,7 +17,6 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import icalendar
 from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
@@ -35,6 +34,13 @@ HISTORY = timedelta(days=366)
 
 # C0 and C1 controls and DEL, except the line feed (a line break the library escapes as \n).
 _CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _icalendar():
+    """The icalendar library, imported the first time a feed or an event's file is built."""
+    import icalendar
+
+    return icalendar
 
 
 def place_zone():
@@ -84,7 +90,7 @@ def _utc(moment):
 def _recurrence(event, zone):
     """The event's RRULE as a vRecur; an UNTIL written as a wall time (or a day) becomes the
     UTC instant RFC 5545 requires with a DTSTART that has a TZID."""
-    rule = icalendar.vRecur.from_ical(event.rrule)
+    rule = _icalendar().vRecur.from_ical(event.rrule)
     until = rule.get("UNTIL")
     if until:
         value = until[0]
@@ -107,7 +113,7 @@ def event_component(event):
             _("Annulé : %(reason)s", reason=reason) if reason else _("Cet évènement est annulé.")
         )
         description = f"{heading}\n\n{description}" if description else heading
-    component = icalendar.Event.new(
+    component = _icalendar().Event.new(
         uid=event.uid,
         summary=clean_text(event.title),
         start=event.starts_at.replace(tzinfo=zone),
@@ -149,6 +155,7 @@ def build_calendar(events, name, key):
     """A VCALENDAR holding `events`, named `name` (X-WR-CALNAME), with refresh hints and the
     place's VTIMEZONE; `key` makes its UID stable ("public", "members")."""
     zone_name = str(place_zone())
+    icalendar = _icalendar()
     calendar = icalendar.Calendar.new(
         name=name,
         prodid=PRODID,

@@ -4,17 +4,23 @@ script, no comment, no external font or address; a `<title>` and a `<desc>` name
 
 import sys
 
-import pygal
-from pygal.style import Style
-
 from ..economy.money import format_money_short
 from ..i18n import _
 from .charts import GREY, locale_name, number
 
-# pygal appends to `sys.meta_path` a finder for its map plugins that has no `find_spec`: every
-# later failed import (an optional dependency tried by another library) then warns
-# (ImportWarning, an error under the tests' filterwarnings). The maps are not used here.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+
+def _pygal():
+    """pygal, imported the first time a chart is drawn (a process that draws none, such as one
+    serving Friday's live pages, never holds its 6 MB)."""
+    import pygal
+    import pygal.style
+
+    # pygal appends to `sys.meta_path` a finder for its map plugins that has no `find_spec`:
+    # every later failed import (an optional dependency tried by another library) then warns
+    # (ImportWarning, an error under the tests' filterwarnings). The maps are not used here.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+    return pygal
+
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH, HEIGHT = 720, 420
@@ -73,7 +79,7 @@ def _formatter(chart):
 
 def render_svg(chart):
     """The chart as a standalone SVG document (text)."""
-    style = Style(
+    style = _pygal().style.Style(
         background="#ffffff",
         plot_background="#ffffff",
         foreground="#1f2937",
@@ -130,6 +136,7 @@ def render_svg(chart):
         config["y_labels"] = _count_ticks(top)
     else:
         config["include_x_axis"] = True  # money from 0 €
+    pygal = _pygal()
     cls = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}[chart.kind]
     picture = cls(**config)
     picture.add_xml_filter(_accessible(chart))

@@ -381,8 +381,7 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
     with change() as c:
         if not insert_revision(actor, entry_id, revision, title, body):
             raise _StaleDuringWrite()
-        entry = get_entry(entry_id)
-        db.session.refresh(entry)
+        entry = get_entry(entry_id)  # read under the write lock, after the update
         c.record_operation(actor, op_id, "edit_entry", entry)
         c.trace(
             actor,

@@ -15,6 +15,7 @@ People are referred to by:
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..i18n import _, iso_date_long, ngettext
@@ -22,6 +23,17 @@ from ..labels import MODE_LABELS, PROPOSAL_STATUS_LABELS, ROLE_LABELS
 from ..models import Attendance, Member
 
 MEMBER_KEYS = ("member_id", "owner_id", "author_id")
+
+
+def _names_in_hand(member_ids):
+    """The names of members this session already holds, loaded and not expired (the actor of a
+    change that just committed): a trace's fact is built without reading them again."""
+    names = {}
+    for member_id in member_ids:
+        member = db.session.identity_map.get(identity_key(Member, member_id))
+        if member is not None and "display_name" in vars(member):
+            names[member_id] = member.display_name
+    return names
 
 
 class People:
@@ -42,15 +54,14 @@ class People:
             member_ids.update(m for m in data.get("member_ids") or () if isinstance(m, int))
             if isinstance(data.get("attendance_id"), int):
                 attendance_ids.add(data["attendance_id"])
-        members = (
-            dict(
+        members = _names_in_hand(member_ids)
+        missing = member_ids - members.keys()
+        if missing:
+            members.update(
                 db.session.execute(
-                    select(Member.id, Member.display_name).where(Member.id.in_(member_ids))
+                    select(Member.id, Member.display_name).where(Member.id.in_(missing))
                 ).all()
             )
-            if member_ids
-            else {}
-        )
         guests = {}
         if attendance_ids:
             rows = db.session.execute(

@@ -10,7 +10,6 @@ only). Reading a receipt never writes: issuing is a form post (`issue_receipt`).
 
 import re
 
-from num2words import num2words
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -39,8 +38,15 @@ def receipts_enabled():
     return place.setting("receipts") == "on"
 
 
+def _french_words(n):
+    """`n` in French words (num2words is imported only when a receipt needs it)."""
+    from num2words import num2words
+
+    return num2words(n, lang="fr")
+
+
 def _euro_words(n):
-    words = num2words(n, lang="fr")
+    words = _french_words(n)
     if n == 1:
         return f"{words} euro"
     # "un million d’euros", "deux milliards d’euros"; else "cinquante euros"
@@ -58,7 +64,7 @@ def amount_in_words(cents):
     if euros:
         parts.append(_euro_words(euros))
     if rest:
-        cents_words = num2words(rest, lang="fr")
+        cents_words = _french_words(rest)
         parts.append(f"{cents_words} centime" if rest == 1 else f"{cents_words} centimes")
     return " et ".join(parts) if parts else "zéro euro"
 

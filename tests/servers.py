@@ -1,0 +1,116 @@
+"""Real app processes for the tests that need a real server (a socket's own connection, its
+order of packets, several processes): `Server` runs `socketio.run` on a free port against the
+test's migrated database, and the helpers sign in over HTTP as a browser would."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, TEST_PASSWORD, free_port
+
+SERVER = """
+import os
+from meeting import create_app
+from meeting.extensions import socketio
+app = create_app()
+socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), allow_unsafe_werkzeug=True)
+"""
+
+STARTUP_SECONDS = 30
+FACT_SECONDS = 10
+
+
+class Server:
+    """One app process on a free port, with its output kept in a file for failure reports."""
+
+    def __init__(self, name, database_uri, tmp_path, **settings):
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp_path / f"server-{name}.log"
+        env = {
+            **os.environ,
+            "PORT": str(self.port),
+            "DATABASE_URL": database_uri,
+            "INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
+            "SECRET_KEY": "message-queue-test-secret",
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_SERVER": "",
+            "PYTHONUNBUFFERED": "1",
+            **settings,
+        }
+        # Nothing from the test runner's own settings leaks into the server.
+        for key in ("TEST_DATABASE_URL", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST"):
+            env.pop(key, None)
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 (open as long as the process)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVER],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self):
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def wait_until_up(self):
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"server {self.name} exited ({self.process.returncode}):\n{self.output()}"
+                )
+            try:
+                if requests.get(self.url + "/connexion", timeout=2).status_code < 500:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        pytest.fail(
+            f"server {self.name} did not answer HTTP in {STARTUP_SECONDS} s:\n{self.output()}"
+        )
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+def page_csrf(http, url):
+    page = http.get(url, timeout=5)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def signed_in_session(server, member):
+    """A `requests.Session` signed in on `server`, as a browser would (page, token, form)."""
+    http = requests.Session()
+    token = page_csrf(http, server.url + "/connexion")
+    response = http.post(
+        server.url + "/connexion",
+        data={"email": member.email, "password": TEST_PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:500]
+    assert http.cookies.get("vendredi_session"), "no session cookie after signing in"
+    return http
+
+
+def cookie_header(http):
+    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
