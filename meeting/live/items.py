@@ -333,6 +333,7 @@ def postpone(actor, meeting_id, item_id):
         )
     now = utcnow()
     was_current = item.status == "current"
+    following = None
     with change() as c:
         bump_revision(meeting_id)
         item = get_item(item_id)
@@ -351,7 +352,12 @@ def postpone(actor, meeting_id, item_id):
             if following is not None:
                 make_current(following, now)
         c.trace(actor, "item_postponed", item, meeting=meeting, title=item.title)
-        publish_live(c, meeting_id, regions=MOVED)
+        publish_live(
+            c,
+            meeting_id,
+            regions=MOVED,
+            items=(item.id, following.id if following is not None else None),
+        )
     return item
 
 

@@ -67,7 +67,8 @@ def advance(actor, meeting_id, live_revision, direction="next"):
             update(Meeting).where(Meeting.id == meeting_id).values(speaker_attendance_id=None)
         )
         c.trace(actor, "item_advanced", tgt, meeting=meeting, title=tgt.title, direction=direction)
-        publish_live(c, meeting_id, regions=MOVED)
+        # Only these two points changed status: the lists get them alone.
+        publish_live(c, meeting_id, regions=MOVED, items=(current_id, target_id))
     return tgt
 
 

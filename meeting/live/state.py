@@ -27,7 +27,7 @@ from ..models import (
     Round,
 )
 from ..models.base import utcnow
-from . import budget
+from . import budget, snapshots
 
 VIEWS = ("console", "screen", "phone")
 
@@ -112,22 +112,22 @@ def actions_of(meeting_id):
     ).all()
 
 
+def timing_of(item):
+    """What an item's timer needs to be computed at any instant (None without an item)."""
+    if item is None:
+        return None
+    return snapshots.Timing(
+        item.elapsed_seconds,
+        item.timer_started_at,
+        (item.timebox_minutes + item.extra_minutes) * 60,
+    )
+
+
 def timer_state(item, now=None):
     """Seconds elapsed on an item's timer, whether it runs, and its allowance in seconds."""
     if item is None:
         return None
-    now = now or utcnow()
-    elapsed = item.elapsed_seconds
-    if item.timer_started_at is not None:
-        elapsed += int((now - item.timer_started_at).total_seconds())
-    allowance = (item.timebox_minutes + item.extra_minutes) * 60
-    return {
-        "elapsed": elapsed,
-        "running": item.timer_started_at is not None,
-        "allowance": allowance,
-        "overrun": max(0, elapsed - allowance),
-        "server_now": now.isoformat() + "Z",
-    }
+    return snapshots.timer_at(timing_of(item), now or utcnow())
 
 
 def round_results(round_):
@@ -304,12 +304,56 @@ def render_regions(meeting_id, regions=REGIONS, view="phone", context=None):
     }
 
 
-def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
+# The views whose agenda lists every point: when only some points' statuses changed (moving to
+# the next point), they get those points alone (`agenda_items`) and the estimated end
+# (`agenda_end`) instead of the whole list: a phone's fact stays small with a long agenda. The
+# projector shows the next few points only, a list that shifts: it gets its region.
+AGENDA_PATCH_VIEWS = ("console", "phone", "guest")
+
+
+def agenda_patch(view, items, context):
+    """`{"agenda_items": {id: html}, "agenda_end": html}` for the points `items` (ids) of a view
+    that lists every point, or None when the whole region must go (the projector; a point not
+    on the agenda; "Où en est-on ?" moving, which shows or hides the console's form)."""
+    if view not in AGENDA_PATCH_VIEWS or not items:
+        return None
+    agenda = context["items"]
+    index = {item.id: n for n, item in enumerate(agenda)}
+    if any(item_id not in index for item_id in items):
+        return None
+    if any(budget.is_budget_point(agenda[index[item_id]]) for item_id in items):
+        return None
+    template_view = _template_view(view)
+    common = {**context, "view": template_view, "csrf_token": lambda: ""}
+    return {
+        "agenda_items": {
+            str(item_id): render_template(
+                "live/_agenda_item.html",
+                **{
+                    **common,
+                    "item": agenda[index[item_id]],
+                    "is_first": index[item_id] == 0,
+                    "is_last": index[item_id] == len(agenda) - 1,
+                },
+            )
+            for item_id in items
+        },
+        "agenda_end": render_template("live/_agenda_end.html", **common),
+    }
+
+
+def live_fact(meeting_id, regions=REGIONS, view="phone", context=None, items=None):
     """The `live_updated` fact of one view: revisions, timer, and that view's regions (a
-    guest's phone: the phone's, without the member-only ones)."""
+    guest's phone: the phone's, without the member-only ones). With `items` (ids of points
+    whose status alone changed), the views listing every point get those points instead of
+    the whole agenda (`agenda_patch`); a page whose agenda is not at the fact's
+    `agenda_revision` asks for the whole state again."""
     context = context or live_context(meeting_id, view=_template_view(view))
     meeting = context["meeting"]
-    return {
+    patch = agenda_patch(view, items, context) if "agenda" in regions else None
+    if patch is not None:
+        regions = tuple(r for r in regions if r != "agenda")
+    fact = {
         "meeting_id": meeting_id,
         "view": _template_view(view),
         "live_revision": meeting.live_revision,
@@ -322,6 +366,9 @@ def live_fact(meeting_id, regions=REGIONS, view="phone", context=None):
         else None,
         "regions": render_regions(meeting_id, regions, view, context=context),
     }
+    if patch is not None:
+        fact.update(patch)
+    return fact
 
 
 def _guest_variant(phone_fact):
@@ -337,9 +384,11 @@ def _views_for(regions):
     return [view for view in VIEW_ROOMS if shown_regions(view, regions)]
 
 
-def live_facts(meeting_id, regions=REGIONS):
+def live_facts(meeting_id, regions=REGIONS, items=None):
     """(event, data, rooms) for every view that shows one of `regions`: the database is read
-    once, each view rendered once and sent only to its own rooms."""
+    once, each view rendered once and sent only to its own rooms. The views' join snapshots
+    are forgotten first: a page joining from now on reads the new state."""
+    snapshots.forget(meeting_id)
     context = live_context(meeting_id)
     out = []
     facts = {}
@@ -348,7 +397,7 @@ def live_facts(meeting_id, regions=REGIONS):
             fact = _guest_variant(facts["phone"])
         else:
             view_context = context if view == "console" else {**context, "members": []}
-            fact = live_fact(meeting_id, regions, view, view_context)
+            fact = live_fact(meeting_id, regions, view, view_context, items=items)
         facts[view] = fact
         out.append(
             ("live_updated", fact, [realtime.live_room(meeting_id, r) for r in VIEW_ROOMS[view]])
@@ -391,20 +440,31 @@ def view_for(actor, meeting, view):
 
 
 def live_state(actor, meeting_id, view="phone"):
-    """The exact current state of one view, for a page that (re)connects or reloads."""
+    """The exact current state of one view, for a page that (re)connects or reloads: called
+    once the page is in its view's room, it reads from then on (any later change reaches the
+    page as a fact), and every page joining the same state gets the same snapshot."""
+    if db.session().in_transaction():
+        db.session.commit()  # a read begun before the page joined its room could miss a change
     meeting = get_meeting(meeting_id)
     view = view_for(actor, meeting, view)
-    fact = live_fact(meeting_id, regions=ALL_REGIONS, view=view)
-    return {**fact, "view": view}
+
+    def build():
+        context = live_context(meeting, view=_template_view(view))
+        fact = live_fact(meeting_id, regions=ALL_REGIONS, view=view, context=context)
+        return fact, timing_of(context["current"])
+
+    return {**snapshots.joined_fact(meeting, view, build), "view": view}
 
 
-def publish_live(c, meeting_id, regions=REGIONS):
-    """Inside a change: after its commit, every view of the Friday gets its own regions."""
+def publish_live(c, meeting_id, regions=REGIONS, items=None):
+    """Inside a change: after its commit, every view of the Friday gets its own regions (with
+    `items`, the ids of the points whose status alone changed: see `live_fact`)."""
     facts = []
+    items = tuple(i for i in items or () if i is not None) or None
 
     def fact_for(index):
         if not facts:
-            facts.extend(live_facts(meeting_id, regions))
+            facts.extend(live_facts(meeting_id, regions, items=items))
         return facts[index][1]
 
     for index, view in enumerate(_views_for(regions)):

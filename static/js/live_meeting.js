@@ -70,16 +70,42 @@
     if (base) base.value = ack.summary_revision;
   }
 
+  function agendaList() {
+    return root.querySelector('[data-region="agenda"] .agenda-list');
+  }
+
+  function patchable(fact) {
+    var list = agendaList();
+    if (!list || String(list.dataset.agendaRevision) !== String(fact.agenda_revision)) return false;
+    return Object.keys(fact.agenda_items).every(function (id) {
+      return list.querySelector('li[data-item-id="' + id + '"]');
+    });
+  }
+
+  function patchAgenda(fact) {
+    var list = agendaList();
+    Object.keys(fact.agenda_items).forEach(function (id) {
+      var li = list.querySelector('li[data-item-id="' + id + '"]');
+      if (li) live.swap(li, fact.agenda_items[id]);
+    });
+    var end = root.querySelector('[data-region="agenda"] [data-agenda-end]');
+    if (end && fact.agenda_end) live.swap(end, fact.agenda_end);
+  }
+
   function apply(fact) {
     if (!fact || fact.meeting_id !== meetingId) return;
     // Regions rendered for another view (a console also in a phone's room) are not this page's;
     // a phone page is a member's phone or a guest's.
     if (fact.view && fact.view !== view && !(view === "phone" && fact.view === "guest")) return;
     if (fact.live_revision < liveRevision) return;  // older news
+    // Only some points changed status: the fact carries them alone, for a list in the order
+    // of its `agenda_revision`. A list in another order (or missing one) reads the whole state.
+    if (fact.agenda_items && !patchable(fact)) { join(); return; }
     liveRevision = fact.live_revision;
     agendaRevision = fact.agenda_revision;
     var regions = fact.regions || {};  // the server sends each view only its own regions
     Object.keys(regions).forEach(function (name) { swap(name, regions[name]); });
+    if (fact.agenda_items) patchAgenda(fact);
     if (fact.timer !== undefined) timerBase = fact.timer ? { data: fact.timer, at: Date.now() } : null;
     if (fact.current_item_id !== lastCurrent) {
       if (lastCurrent !== null && announce) {

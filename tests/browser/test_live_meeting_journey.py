@@ -254,6 +254,19 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
     expect(screen.locator("[data-region=agenda] .agenda-title")).to_have_text(
         ["Savon noir", "Fête des voisins"]
     )
+    # The phones and the console got the two points that changed, alone (not the whole list):
+    # the check-in is done, the new point current, in the list as it was.
+    for page in (*phones, console):
+        items = page.locator("[data-region=agenda] .agenda-list > li")
+        expect(items).to_have_count(4)
+        expect(items.nth(0)).to_have_class(re.compile(r"\bstatus-done\b"))
+        expect(items.nth(0).locator(".agenda-mark")).to_have_text("✓")
+        expect(items.nth(1)).to_have_class(re.compile(r"\bstatus-current\b"))
+        expect(items.nth(1).locator(".agenda-title")).to_have_text("Horaires du ménage")
+        expect(items.nth(2)).to_have_class(re.compile(r"\bstatus-pending\b"))
+    expect(
+        console.locator("[data-region=agenda] li").nth(1).locator("button", has_text="↑")
+    ).to_be_enabled()
 
     # -- the speaker queue: a member and the guest raise a hand -------------------------------
     sent = time.monotonic()

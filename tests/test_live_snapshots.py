@@ -1,0 +1,169 @@
+"""Pages (re)joining a live Friday: one snapshot per state and view, never a stale or foreign one.
+
+`join_live` answers each page with its view's exact state; pages that join the same state (a
+room of phones coming back after a Wi-Fi blink) get one snapshot built once (`live.snapshots`).
+What each test checks is what a page receives: the same state as a fresh build, its own view's
+(a guest never gets a member's phone), and the new state as soon as anything changed.
+"""
+
+import time
+
+import pytest
+from flask import template_rendered
+from sqlalchemy import update
+
+from meeting.extensions import db
+from meeting.live import services as agenda
+from meeting.live import snapshots, state
+from meeting.models import AgendaItem, Meeting
+from meeting.realtime import render_context
+
+
+def plain(text):
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture
+def room(app, client_as, socket_for, live_friday):
+    """A live Friday ("Chauffage", "Jardin") and a factory of pages: `room.page(view)` signs in
+    a new member (or joins a guest with view "guest") and returns its socket, not yet joined."""
+    console_http, camille = client_as("facilitator", name="Camille")
+    friday = live_friday(camille)
+    count = {"n": 0}
+
+    def page(view="phone"):
+        count["n"] += 1
+        if view == "guest":
+            return socket_for(friday.guest(f"Invitée {count['n']}"))
+        if view == "console":
+            return socket_for(console_http)
+        http, _member = client_as(name=f"Membre {count['n']}")
+        return socket_for(http)
+
+    friday.page = page
+    friday.camille = camille
+    return friday
+
+
+def join(sock, meeting_id, view):
+    ack = sock.command("join_live", {"meeting_id": meeting_id, "view": view})
+    assert ack["ok"] is True, ack
+    return ack
+
+
+class Renders:
+    """The templates the app renders meanwhile (Flask's own signal)."""
+
+    def __init__(self, app):
+        self.app, self.names = app, []
+
+    def __enter__(self):
+        template_rendered.connect(self.record, self.app)
+        return self
+
+    def record(self, sender, template, context, **extra):
+        self.names.append(template.name)
+
+    def __exit__(self, *exc):
+        template_rendered.disconnect(self.record, self.app)
+
+
+def test_phones_joining_the_same_state_share_one_snapshot(app, room):
+    first = join(room.page(), room.meeting.id, "phone")
+    late = room.page()
+    with Renders(app) as renders:
+        second = join(late, room.meeting.id, "phone")
+    assert renders.names == []  # nothing rendered again for the second phone
+    assert second["regions"] == first["regions"]
+    assert (second["live_revision"], second["current_item_id"]) == (
+        first["live_revision"],
+        first["current_item_id"],
+    )
+    # the same as a fresh build of the phone's view
+    db.session.rollback()
+    with render_context():
+        fresh = state.live_fact(room.meeting.id, regions=state.ALL_REGIONS, view="phone")
+    assert second["regions"] == fresh["regions"]
+
+
+def test_each_view_gets_its_own_snapshot_and_a_guest_never_a_members(app, room):
+    phone = join(room.page(), room.meeting.id, "phone")
+    guest = join(room.page("guest"), room.meeting.id, "phone")
+    console = join(room.page("console"), room.meeting.id, "console")
+    screen = join(room.page(), room.meeting.id, "screen")
+    assert guest["view"] == "guest" and "summary" not in guest["regions"]
+    assert "summary" in phone["regions"]
+    assert set(guest["regions"]) == set(agenda.REGIONS)
+    assert set(screen["regions"]) == set(agenda.REGIONS) and "summary" not in screen["regions"]
+    # the console's forms are the console's only
+    assert 'data-command="advance_item"' in console["regions"]["current"]
+    for other in (phone, guest, screen):
+        assert 'data-command="advance_item"' not in "".join(other["regions"].values())
+    # and a member's phone joining after a guest still gets the member's phone
+    again = join(room.page(), room.meeting.id, "phone")
+    assert again["view"] == "phone" and "summary" in again["regions"]
+
+
+def test_a_change_made_here_shows_to_the_next_page_that_joins(room):
+    before = join(room.page(), room.meeting.id, "phone")
+    assert "Chauffage" not in plain(before["regions"]["current"])
+    agenda.advance(room.camille, room.meeting.id, before["live_revision"])
+    after = join(room.page(), room.meeting.id, "phone")
+    assert after["live_revision"] > before["live_revision"]
+    assert "Chauffage" in plain(after["regions"]["current"])
+
+
+def test_a_fact_published_here_without_a_new_revision_is_never_hidden_by_a_snapshot(room):
+    """Some changes bump no revision ("Où en est-on ?"'s figures): building their fact is
+    enough for the next joining page to read the new state."""
+    join(room.page(), room.meeting.id, "phone")
+    jardin = next(i for i in room.items if i.title == "Jardin")
+    db.session.execute(update(AgendaItem).where(AgendaItem.id == jardin.id).values(title="Verger"))
+    db.session.commit()
+    with render_context():
+        state.live_facts(room.meeting.id, ("agenda",))  # as a feature publishing it does
+    after = join(room.page(), room.meeting.id, "phone")
+    assert "Verger" in plain(after["regions"]["agenda"])
+
+
+def test_a_change_from_another_process_shows_through_the_meetings_revision(room):
+    """Another process publishes its own facts: its change is seen here by its revision."""
+    join(room.page(), room.meeting.id, "phone")
+    jardin = next(i for i in room.items if i.title == "Jardin")
+    db.session.execute(update(AgendaItem).where(AgendaItem.id == jardin.id).values(title="Verger"))
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == room.meeting.id)
+        .values(agenda_revision=Meeting.agenda_revision + 1)
+    )
+    db.session.commit()
+    after = join(room.page(), room.meeting.id, "phone")
+    assert "Verger" in plain(after["regions"]["agenda"])
+
+
+def test_a_snapshot_lives_no_longer_than_its_maximum_age(room, monkeypatch):
+    monkeypatch.setattr(snapshots, "MAX_AGE", 0.2)
+    join(room.page(), room.meeting.id, "phone")
+    jardin = next(i for i in room.items if i.title == "Jardin")
+    # a change that neither bumps a revision nor was published by this process
+    db.session.execute(update(AgendaItem).where(AgendaItem.id == jardin.id).values(title="Verger"))
+    db.session.commit()
+    time.sleep(0.3)
+    after = join(room.page(), room.meeting.id, "phone")
+    assert "Verger" in plain(after["regions"]["agenda"])
+
+
+def test_the_timer_of_a_shared_snapshot_is_the_present_one(app, room):
+    first = join(room.page(), room.meeting.id, "phone")
+    assert first["timer"]["running"] is True
+    late = room.page()
+    time.sleep(1.1)
+    with Renders(app) as renders:
+        second = join(late, room.meeting.id, "phone")
+    assert renders.names == []  # the same snapshot …
+    assert second["timer"]["elapsed"] >= first["timer"]["elapsed"] + 1  # … at its own time
+    assert second["timer"]["server_now"] > first["timer"]["server_now"]
+    db.session.rollback()
+    fresh = agenda.timer_state(agenda.current_item(room.meeting.id))
+    assert abs(fresh["elapsed"] - second["timer"]["elapsed"]) <= 1
+    assert second["timer"]["allowance"] == fresh["allowance"]
