@@ -27,6 +27,14 @@ from .models import ClientOperation, Trace
 log = logging.getLogger(__name__)
 
 
+def read_from_now():
+    """End any read transaction: what is read next sees every change committed until now (a
+    page that has just joined its room reads its state after joining). Nothing is written."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+
+
 def begin_write():
     """End any read transaction, then start a write transaction (`BEGIN IMMEDIATE` on SQLite)."""
     session = db.session()

@@ -108,11 +108,9 @@ def isolated(fn, *args, **kwargs):
 
 
 def end_test_transaction():
-    """End the test's read transaction so that it sees what requests committed (rows a change
-    of the test's own session kept after its commit are read again too)."""
+    """End the test's read transaction so that it sees what requests committed."""
     if has_app_context():  # not inside a request's own (isolated) context
         db.session.rollback()
-        db.session.expire_all()
 
 
 class IsolatedClient(FlaskClient):

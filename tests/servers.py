@@ -26,19 +26,21 @@ FACT_SECONDS = 10
 
 
 class Server:
-    """One app process on a free port, with its output kept in a file for failure reports."""
+    """One app process on a free port, kept for restarts (the same port, database and secret:
+    sessions survive), with its output in a file for failure reports. `Server(...)` starts it;
+    `crash()` kills it as a dying machine would, `start()` brings it back."""
 
     def __init__(self, name, database_uri, tmp_path, **settings):
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"server-{name}.log"
-        env = {
+        self.env = {
             **os.environ,
             "PORT": str(self.port),
             "DATABASE_URL": database_uri,
             "INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
-            "SECRET_KEY": "message-queue-test-secret",
+            "SECRET_KEY": f"{name}-test-secret",
             "SOCKETIO_ASYNC_MODE": "threading",
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_SERVER": "",
@@ -47,16 +49,22 @@ class Server:
         }
         # Nothing from the test runner's own settings leaks into the server.
         for key in ("TEST_DATABASE_URL", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST"):
-            env.pop(key, None)
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 (open as long as the process)
+            self.env.pop(key, None)
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 (open as long as the processes)
+        self.process = None
+        self.start(wait=False)
+
+    def start(self, wait=True):
         self.process = subprocess.Popen(
             [sys.executable, "-c", SERVER],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        if wait:
+            self.wait_until_up()
 
     def output(self):
         self.log.flush()
@@ -74,13 +82,18 @@ class Server:
                     return
             except requests.ConnectionError:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         pytest.fail(
             f"server {self.name} did not answer HTTP in {STARTUP_SECONDS} s:\n{self.output()}"
         )
 
+    def crash(self):
+        """SIGKILL: no clean shutdown, as when the machine or the process dies."""
+        self.process.kill()
+        self.process.wait(timeout=5)
+
     def stop(self):
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)

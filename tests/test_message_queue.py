@@ -39,7 +39,15 @@ def servers(app, database_uri, tmp_path):
     started = []
     try:
         for name in ("a", "b"):
-            started.append(Server(name, database_uri, tmp_path, SOCKETIO_MESSAGE_QUEUE=REDIS_URL))
+            started.append(
+                Server(
+                    name,
+                    database_uri,
+                    tmp_path,
+                    SOCKETIO_MESSAGE_QUEUE=REDIS_URL,
+                    SECRET_KEY="message-queue-test-secret",  # one place, two processes
+                )
+            )
         for server in started:
             server.wait_until_up()
         yield started

@@ -27,6 +27,7 @@ from ..models import (
     Round,
 )
 from ..models.base import utcnow
+from ..pipeline import read_from_now
 from . import budget, snapshots
 
 VIEWS = ("console", "screen", "phone")
@@ -443,8 +444,7 @@ def live_state(actor, meeting_id, view="phone"):
     """The exact current state of one view, for a page that (re)connects or reloads: called
     once the page is in its view's room, it reads from then on (any later change reaches the
     page as a fact), and every page joining the same state gets the same snapshot."""
-    if db.session().in_transaction():
-        db.session.commit()  # a read begun before the page joined its room could miss a change
+    read_from_now()  # a read begun before the page joined its room could miss a change
     meeting = get_meeting(meeting_id)
     view = view_for(actor, meeting, view)
 

@@ -8,16 +8,12 @@
    port: every page says it is offline, then comes back to the same state without a reload.
 """
 
-import os
 import re
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -28,7 +24,7 @@ from meeting.meetings import services as meetings
 from meeting.models import Action, Decision
 from meeting.prep import services as prep
 from tests.browser.conftest import AXE_SOURCE, assert_accessible, sign_in_through_form
-from tests.conftest import ROOT, free_port
+from tests.servers import Server
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -461,87 +457,14 @@ def test_a_whole_short_meeting_on_console_screen_and_three_phones(
 
 # -- the server restarted in the middle of a meeting ------------------------------------------
 
-SERVER = """
-import os
-from meeting import create_app
-from meeting.extensions import socketio
-from meeting.meetings import services as meetings
-app = create_app()
-socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), allow_unsafe_werkzeug=True)
-"""
-STARTUP_SECONDS = 30
-
-
-class ServerProcess:
-    """The app in its own process on `port`, as in production; output kept for failures."""
-
-    def __init__(self, database_uri, tmp_path, port):
-        self.url = f"http://127.0.0.1:{port}"
-        self.env = {
-            **os.environ,
-            "PORT": str(port),
-            "DATABASE_URL": database_uri,
-            "INSTANCE_PATH": str(tmp_path / "instance-server"),
-            "SECRET_KEY": "restart-test-secret",  # the same in every process: sessions survive
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "SOCKETIO_MESSAGE_QUEUE": "",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "MAIL_SERVER": "",
-            "PYTHONUNBUFFERED": "1",
-        }
-        for key in ("TEST_DATABASE_URL", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST"):
-            self.env.pop(key, None)
-        self.log_path = tmp_path / "server.log"
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 (open as long as the processes)
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVER],
-            cwd=ROOT,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the server exited ({self.process.returncode}):\n{self.output()}")
-            try:
-                if requests.get(self.url + "/connexion", timeout=2).status_code < 500:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"the server did not answer in {STARTUP_SECONDS} s:\n{self.output()}")
-
-    def crash(self):
-        """SIGKILL: no clean shutdown, as when the machine or the process dies."""
-        self.process.kill()
-        self.process.wait(timeout=5)
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-    def output(self):
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
 
 @pytest.fixture
 def server_process(app, database_uri, tmp_path):
-    server = ServerProcess(database_uri, tmp_path, free_port())
-    server.start()
+    """The app in its own process, as in production (`tests.servers.Server`)."""
+    server = Server("restart", database_uri, tmp_path, SOCKETIO_MESSAGE_QUEUE="")
+    server.wait_until_up()
     yield server
     server.stop()
-    server.log.close()
 
 
 @pytest.fixture
