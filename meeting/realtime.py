@@ -87,6 +87,16 @@ def meeting_rooms(meeting_id):
 # -- publishing facts ----------------------------------------------------------------------
 
 
+def join_then_read(room):
+    """Put the current page in `room`, then end any read begun before (the member read at the
+    event's start): what the handler reads next sees every change committed until the page
+    joined, and every later one reaches it as a fact in the room. Nothing falls between."""
+    from .pipeline import read_from_now
+
+    join_room(room)
+    read_from_now()
+
+
 def publish(event, data, room):
     """Send a past-tense fact to one room or a list of rooms (across processes when a message
     queue is set)."""

@@ -7,7 +7,7 @@ form posts of the console and the phones (door "form"); preparing the agenda, th
 and attendance, removing a point, starting and closing the Friday are form posts only so far.
 """
 
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
 from .. import permissions
 from ..commands import command
@@ -16,7 +16,7 @@ from ..decisions.events import PROPOSAL_STEP_FIELDS
 from ..economy.facts import on_figures_changed
 from ..errors import ServiceError
 from ..i18n import _l
-from ..realtime import LIVE_VIEWS, live_room
+from ..realtime import LIVE_VIEWS, join_then_read, live_room
 from . import budget, services
 from .items import add_budget_point as add_budget_item
 from .state import publish_live_soon
@@ -43,7 +43,7 @@ def join_live(actor, meeting_id, view=None):
         if other != room_view:
             leave_room(live_room(meeting_id, other))
     # Join first, then read: a change landing in between reaches this page either way.
-    join_room(live_room(meeting_id, room_view))
+    join_then_read(live_room(meeting_id, room_view))
     if room_view == "phone" and meeting.status != "closed":
         # A member's phone follows: the consoles propose them as present (the fact goes to
         # the consoles only, coalesced when a room of phones arrives together).

@@ -27,7 +27,6 @@ from ..models import (
     Round,
 )
 from ..models.base import utcnow
-from ..pipeline import read_from_now
 from . import budget, snapshots
 
 VIEWS = ("console", "screen", "phone")
@@ -442,9 +441,8 @@ def view_for(actor, meeting, view):
 
 def live_state(actor, meeting_id, view="phone"):
     """The exact current state of one view, for a page that (re)connects or reloads: called
-    once the page is in its view's room, it reads from then on (any later change reaches the
-    page as a fact), and every page joining the same state gets the same snapshot."""
-    read_from_now()  # a read begun before the page joined its room could miss a change
+    once the page is in its view's room (`realtime.join_then_read`), and every page joining the
+    same state gets the same snapshot."""
     meeting = get_meeting(meeting_id)
     view = view_for(actor, meeting, view)
 

@@ -1,7 +1,7 @@
 """Socket commands of the shared document. Facts go to the room `document:<id>` (members only)."""
 
 from flask import request
-from flask_socketio import join_room, leave_room
+from flask_socketio import leave_room
 
 from .. import permissions
 from ..commands import command
@@ -10,7 +10,7 @@ from ..i18n import _l
 from ..labels import field_label
 from ..meetings import dates
 from ..meetings import services as meetings
-from ..realtime import document_day_room, document_room
+from ..realtime import document_day_room, document_room, join_then_read
 from . import presence, services
 
 
@@ -29,7 +29,7 @@ def join_document(actor, meeting_id=None, day=None):
     if meeting_id is None:
         _day_key(day)  # one of the two is needed
         day_room = document_day_room(dates.parse_meeting_date(day).isoformat())
-        join_room(day_room)  # a row created from now on is told here (`meeting_created`)
+        join_then_read(day_room)  # a row created from now on is told here (`meeting_created`)
         meeting = meetings.for_day(dates.parse_meeting_date(day))
         meeting_id = meeting.id
         if meeting_id is not None:
@@ -46,7 +46,7 @@ def join_document(actor, meeting_id=None, day=None):
             "people": presence.snapshot(key),
         }
     room = document_room(meeting_id)
-    join_room(room)
+    join_then_read(room)
     try:
         state = services.document_state(actor, meeting_id)
     except ServiceError:
