@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app wsgi
 # Parallel test workers (pytest-xdist); 2 cores here.
 WORKERS ?= auto
 
-.PHONY: run test install install-test translations lint extract-messages clean
+.PHONY: run serve test install install-test translations lint extract-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,13 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
+$(VENV)/.installed-server: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[server]'
+	touch $@ $(VENV)/.installed-run
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
-	touch $@ $(VENV)/.installed-run
+	touch $@ $(VENV)/.installed-run $(VENV)/.installed-server
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
@@ -34,7 +38,8 @@ extract-messages: $(VENV)/.installed-run
 		--project=Vendredi --copyright-holder="Le 97" -o meeting/translations/messages.pot .
 	$(BIN)/pybabel -q update -N -i meeting/translations/messages.pot -d meeting/translations
 
-run: install translations
+# The laptop: the demo place on SQLite, served by the production server (gunicorn, gevent).
+run: $(VENV)/.installed-server translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	@echo ""
@@ -42,7 +47,12 @@ run: install translations
 	@echo "  Connexion de démonstration : admin@le97.example / vendredi"
 	@echo "  (tous les comptes de démonstration ont le mot de passe « vendredi »)"
 	@echo ""
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python wsgi.py
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/vendredi-serve
+
+# A server: the same without demo data (settings from the environment, see deploy/).
+serve: $(VENV)/.installed-server translations
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/vendredi-serve
 
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="tests/test_storage.py -x"`.
 PYTEST_ARGS ?=
@@ -53,6 +63,13 @@ export PYTEST_ARGS
 # on PostgreSQL. Without root or apt it says what is missing and which tests it did not run.
 test: install-test translations
 	VENV_BIN='$(BIN)' WORKERS='$(WORKERS)' bash scripts/test-services
+
+# Every benchmark of bench/ against its floor, then bench/RESULTS.md rewritten (JSON lines on
+# stdout, raw files in bench/results/). `make bench BENCH_ARGS=--quick` checks that they run.
+BENCH_ARGS ?=
+bench: install translations
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check meeting tests bench

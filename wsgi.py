@@ -1,21 +1,32 @@
-"""Entry point: `flask --app wsgi …`, `python wsgi.py` (make run) and `gunicorn wsgi:app`.
+"""Entry point: `vendredi-serve` (production: gunicorn, gevent; `make run`, `make serve`),
+`flask --app wsgi …` (migrations, commands) and `python wsgi.py` (Werkzeug's development
+server, for debugging only).
 
-With `SOCKETIO_ASYNC_MODE=gevent` (install the `gevent` extra), the standard library is
-monkey-patched first, as gunicorn's gevent workers do: one process then carries hundreds of
-live connections (see bench/README.md for the measured difference).
+With `SOCKETIO_ASYNC_MODE=gevent` (the `server` extra; `vendredi-serve` sets it), the standard
+library is monkey-patched first, as gunicorn's gevent workers do: one process then carries
+hundreds of live connections (see bench/RESULTS.md for the measured difference).
+
+A configuration Vendredi refuses (meeting.config.check) stops it here with its French reason,
+not a traceback.
 """
 
 import os
+import sys
 
 if os.environ.get("SOCKETIO_ASYNC_MODE") == "gevent":
     from gevent import monkey
 
     monkey.patch_all()
 
-from meeting import create_app  # noqa: E402
-from meeting.extensions import socketio  # noqa: E402
+from meeting import create_app
+from meeting.config import ConfigurationError
+from meeting.extensions import socketio
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as refusal:
+    sys.stderr.write(f"Vendredi ne démarre pas : {refusal}\n")
+    raise SystemExit(2) from None
 
 if __name__ == "__main__":
     socketio.run(

@@ -161,7 +161,8 @@ def run_floor():
     app does: `{"seq", "size"}` one fact whose html has `size` characters to the document room
     (live_document); `{"seq", "sizes": {view: bytes}}` to each view's room one fact whose whole
     Socket.IO packet on the wire (`42/live,["fact",{…}]`) has that many bytes, the figure
-    live_session measures on the app's facts."""
+    live_session measures on the app's facts. With BENCH_FLOOR_MESSAGE_QUEUE (a redis:// URL)
+    every emit goes through `socketio.RedisManager`, to the sockets of every floor process."""
     import logging
 
     import socketio
@@ -169,7 +170,11 @@ def run_floor():
 
     tcp_nodelay()
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"])
-    sio = socketio.Server(async_mode=MODE, logger=False, engineio_logger=False)
+    # BENCH_FLOOR_MESSAGE_QUEUE=redis://…: floors of several processes share one Redis, as the
+    # app's processes do with SOCKETIO_MESSAGE_QUEUE (bench/two_processes.py).
+    queue = os.environ.get("BENCH_FLOOR_MESSAGE_QUEUE")
+    manager = {"client_manager": socketio.RedisManager(queue)} if queue else {}
+    sio = socketio.Server(async_mode=MODE, logger=False, engineio_logger=False, **manager)
     padding = {}
 
     def room_of(view):

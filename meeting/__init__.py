@@ -7,12 +7,12 @@ from pathlib import Path
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
-from .config import ROOT, from_environment
+from .config import ROOT, check, from_environment
 from .economy import money
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .ops import message_queue, proxies
 from .realtime import Utf8Json
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,11 @@ def create_app(overrides=None):
     app.config.update(from_environment(instance_path))
     if overrides:
         app.config.update(overrides)
+        if overrides.get("SECRET_KEY"):
+            app.config["SECRET_KEY_SET"] = True
+    check(app.config)
     if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        app.wsgi_app = proxies.proxy_fix(app.wsgi_app, app.config["PROXY_COUNT"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -50,6 +52,8 @@ def create_app(overrides=None):
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Always given (None: this process alone), so that no app inherits another's manager.
+        client_manager=message_queue.manager_for(app),
         # Engine-level ceiling; commands above LIVE_MAX_PAYLOAD get a French refusal.
         max_http_buffer_size=max(1_000_000, 2 * app.config["LIVE_MAX_PAYLOAD"]),
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
@@ -61,6 +65,8 @@ def create_app(overrides=None):
         # connection at once. Pages still run side by side, each on its own connection.
         async_handlers=False,
     )
+    # Outermost: X-Forwarded-* only from trusted proxies, before Socket.IO or ProxyFix read it.
+    proxies.wrap(app)
 
     from .actions.views import bp as actions_bp
     from .calendar.feed_views import bp as calendar_feeds_bp
@@ -104,9 +110,10 @@ def create_app(overrides=None):
 
     realtime.register(app)
 
-    from . import cli
+    from . import cli, ops
 
     cli.register(app)
+    ops.install(app)
     _init_pages(app)
     return app
 

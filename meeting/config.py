@@ -53,6 +53,8 @@ def from_environment(instance_path):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
+        # Several processes or machines must share one key (see `check`): set, not made here.
+        "SECRET_KEY_SET": bool(env.get("SECRET_KEY")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Live meetings run many short commands at once (threading mode: one thread each).
         "SQLALCHEMY_ENGINE_OPTIONS": {
@@ -91,6 +93,9 @@ def from_environment(instance_path):
         "LIVE_MAX_PAYLOAD": _int(env.get("LIVE_MAX_PAYLOAD"), 100_000),
         # Rate limits (Flask-Limiter); storage may be redis://… with several processes.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis away: limits go on in this process's memory (one warning), then back to Redis.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGNIN_RATE_LIMIT": env.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour"),
@@ -110,4 +115,38 @@ def from_environment(instance_path):
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         # Behind a reverse proxy (nginx): number of proxies to trust for X-Forwarded-*.
         "PROXY_COUNT": _int(env.get("PROXY_COUNT"), 0),
+        # …and only from these peers (addresses or networks, comma-separated): from anywhere
+        # else X-Forwarded-* is dropped (meeting/ops/proxies.py).
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES") or "127.0.0.1,::1",
+        # App logs on standard error, with time and level (meeting/ops/logs.py).
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
     }
+
+
+class ConfigurationError(RuntimeError):
+    """A configuration Vendredi refuses to start with; the message says what to change."""
+
+
+def several_processes(config):
+    """True when the configuration says several processes (or machines) share the place: a
+    message queue between them, or rate limits kept outside this process."""
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    return bool(config.get("SOCKETIO_MESSAGE_QUEUE")) or not storage.startswith("memory://")
+
+
+def check(config):
+    """Refuse, in French, a configuration that would break in production (ConfigurationError)."""
+    from .ops.proxies import SettingError, parse_networks
+
+    if several_processes(config) and not config.get("SECRET_KEY_SET"):
+        raise ConfigurationError(
+            "SECRET_KEY doit être réglé explicitement quand plusieurs processus ou machines "
+            "servent le lieu (SOCKETIO_MESSAGE_QUEUE ou RATELIMIT_STORAGE_URI est réglé) : "
+            "sinon chacun fabrique sa propre clé et les sessions se perdent d’un processus à "
+            "l’autre. Mettez la même valeur partout, par exemple celle de : "
+            'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    try:
+        parse_networks(config.get("TRUSTED_PROXIES"))
+    except SettingError as error:
+        raise ConfigurationError(str(error)) from None

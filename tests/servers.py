@@ -6,11 +6,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 import requests
+import socketio
 
+from meeting.realtime import NAMESPACE
 from tests.conftest import ROOT, TEST_PASSWORD, free_port
 
 SERVER = """
@@ -23,6 +26,7 @@ socketio.run(app, host="127.0.0.1", port=int(os.environ["PORT"]), allow_unsafe_w
 
 STARTUP_SECONDS = 30
 FACT_SECONDS = 10
+PAGE_WAIT_SECONDS = 30
 
 
 class Server:
@@ -30,8 +34,11 @@ class Server:
     sessions survive), with its output in a file for failure reports. `Server(...)` starts it;
     `crash()` kills it as a dying machine would, `start()` brings it back."""
 
-    def __init__(self, name, database_uri, tmp_path, **settings):
+    def __init__(self, name, database_uri, tmp_path, production=False, **settings):
+        """`production`: the production server (`vendredi-serve`: gunicorn, one gevent worker)
+        instead of `socketio.run` with threads."""
         self.name = name
+        self.production = production
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp_path / f"server-{name}.log"
@@ -41,7 +48,9 @@ class Server:
             "DATABASE_URL": database_uri,
             "INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
             "SECRET_KEY": f"{name}-test-secret",
-            "SOCKETIO_ASYNC_MODE": "threading",
+            "SOCKETIO_ASYNC_MODE": "gevent" if production else "threading",
+            # A test's server stops quickly (gunicorn waits 10 s for open sockets otherwise).
+            "GUNICORN_ARGS": "--graceful-timeout 2",
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_SERVER": "",
             "PYTHONUNBUFFERED": "1",
@@ -55,8 +64,13 @@ class Server:
         self.start(wait=False)
 
     def start(self, wait=True):
+        command = (
+            [sys.executable, "-m", "meeting.ops.serve"]
+            if self.production
+            else [sys.executable, "-c", SERVER]
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVER],
+            command,
             cwd=ROOT,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -78,9 +92,9 @@ class Server:
                     f"server {self.name} exited ({self.process.returncode}):\n{self.output()}"
                 )
             try:
-                if requests.get(self.url + "/connexion", timeout=2).status_code < 500:
+                if requests.get(self.url + "/connexion", timeout=5).status_code < 500:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or still loading
                 pass
             time.sleep(0.05)
         pytest.fail(
@@ -127,3 +141,62 @@ def signed_in_session(server, member):
 
 def cookie_header(http):
     return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+class LivePage:
+    """One page's socket on the real server, keeping the facts it receives in arrival order."""
+
+    def __init__(self, server, http):
+        self.facts = []
+        self.lock = threading.Lock()
+        self.client = socketio.Client(reconnection=False)
+        for event in ("entry_added", "entry_edited"):
+            self.client.on(event, self._keep(event), namespace=NAMESPACE)
+        self.client.connect(
+            server.url,
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            headers={"Cookie": cookie_header(http)},
+            wait_timeout=10,
+        )
+
+    def _keep(self, event):
+        def keep(data):
+            with self.lock:
+                self.facts.append((event, data))
+
+        return keep
+
+    def call(self, name, data):
+        return self.client.call(name, data, namespace=NAMESPACE, timeout=10)
+
+    def burst(self, commands):
+        """Send every (name, data) at once, without waiting; return the acks in sending order."""
+        acks = [None] * len(commands)
+        done = threading.Semaphore(0)
+
+        def answer(index):
+            def on_ack(ack):
+                acks[index] = ack
+                done.release()
+
+            return on_ack
+
+        for index, (name, data) in enumerate(commands):
+            self.client.emit(name, data, namespace=NAMESPACE, callback=answer(index))
+        for _ in commands:
+            assert done.acquire(timeout=PAGE_WAIT_SECONDS), f"acks missing: {acks}"
+        return acks
+
+    def wait_for(self, count, event):
+        deadline = threading.Event()
+        for _ in range(PAGE_WAIT_SECONDS * 20):
+            with self.lock:
+                got = [data for name, data in self.facts if name == event]
+            if len(got) >= count:
+                return got
+            deadline.wait(0.05)
+        return got
+
+    def close(self):
+        self.client.disconnect()

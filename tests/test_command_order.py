@@ -8,80 +8,17 @@ other page receives their facts in that order, and a chain of edits where each n
 revision the previous one makes all succeed.
 """
 
-import threading
-
-import socketio
 from sqlalchemy import select
 
 from meeting.extensions import db
 from meeting.meetings import dates
 from meeting.meetings import services as meetings
 from meeting.models import Entry
-from meeting.realtime import NAMESPACE
-from tests.servers import Server, cookie_header, signed_in_session
+from tests.servers import LivePage as Page
+from tests.servers import Server, signed_in_session
 
 BURST = 40
 EDITS = 25
-WAIT_SECONDS = 30
-
-
-class Page:
-    """One page's socket on the real server, keeping the facts it receives in arrival order."""
-
-    def __init__(self, server, http):
-        self.facts = []
-        self.lock = threading.Lock()
-        self.client = socketio.Client(reconnection=False)
-        for event in ("entry_added", "entry_edited"):
-            self.client.on(event, self._keep(event), namespace=NAMESPACE)
-        self.client.connect(
-            server.url,
-            namespaces=[NAMESPACE],
-            transports=["websocket"],
-            headers={"Cookie": cookie_header(http)},
-            wait_timeout=10,
-        )
-
-    def _keep(self, event):
-        def keep(data):
-            with self.lock:
-                self.facts.append((event, data))
-
-        return keep
-
-    def call(self, name, data):
-        return self.client.call(name, data, namespace=NAMESPACE, timeout=10)
-
-    def burst(self, commands):
-        """Send every (name, data) at once, without waiting; return the acks in sending order."""
-        acks = [None] * len(commands)
-        done = threading.Semaphore(0)
-
-        def answer(index):
-            def on_ack(ack):
-                acks[index] = ack
-                done.release()
-
-            return on_ack
-
-        for index, (name, data) in enumerate(commands):
-            self.client.emit(name, data, namespace=NAMESPACE, callback=answer(index))
-        for _ in commands:
-            assert done.acquire(timeout=WAIT_SECONDS), f"acks missing: {acks}"
-        return acks
-
-    def wait_for(self, count, event):
-        deadline = threading.Event()
-        for _ in range(WAIT_SECONDS * 20):
-            with self.lock:
-                got = [data for name, data in self.facts if name == event]
-            if len(got) >= count:
-                return got
-            deadline.wait(0.05)
-        return got
-
-    def close(self):
-        self.client.disconnect()
 
 
 def test_a_burst_from_one_page_is_stored_and_delivered_in_its_order(

@@ -477,6 +477,13 @@
     body.dataset.live = "disconnected";
     if (everConnected || socket.io.engine) setOffline(true);
   });
+  // The server's processes lost each other for a while (Redis away, then back): this page may
+  // have missed facts, so it catches up as after a reconnection (every onConnect handler).
+  socket.on("resync", function () {
+    connectHandlers.forEach(function (fn) {
+      try { fn(); } catch (err) { window.console.error(err); }
+    });
+  });
   // The session was closed (sign-out elsewhere, account deactivated): stop and reload.
   socket.on("connection_closed", function () {
     socket.disconnect();

@@ -1,11 +1,15 @@
-"""A real reverse proxy for browser tests: Debian's nginx serving the app under `/vendredi/`.
+"""A real reverse proxy for browser tests: Debian's nginx serving the app under `/vendredi/`,
+through the self-hoster's own files (deploy/nginx/vendredi-http.conf and
+vendredi-locations.conf).
 
 Started by the test on a free 127.0.0.1 port with its own prefix directory and configuration,
 in the foreground (`daemon off`, one process: no user switch, nothing written outside the
-directory), and stopped with the test.
+directory), and stopped with the test. Of the deploy files, only the upstream's address changes
+(the test's server instead of 127.0.0.1:8000); the locations file is included as it is.
 """
 
 import os
+import re
 import socket
 import subprocess
 import time
@@ -13,7 +17,12 @@ from pathlib import Path
 
 # Debian's nginx (package nginx-light); scripts/test-services exports TEST_NGINX.
 NGINX = Path(os.environ.get("TEST_NGINX") or "/usr/sbin/nginx")
-PREFIX = "/vendredi"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+HTTP_CONF = DEPLOY / "vendredi-http.conf"
+LOCATIONS_CONF = DEPLOY / "vendredi-locations.conf"
+PREFIX = "/vendredi"  # the one the deploy files serve
+# The upstream's one active server line in vendredi-http.conf (the commented ones are examples).
+UPSTREAM_SERVER = re.compile(r"^([ \t]*server[ \t]+)127\.0\.0\.1:8000;", re.MULTILINE)
 
 CONFIG = """\
 daemon off;
@@ -34,44 +43,26 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
 
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      close;
-    }}
+    include {http_conf};
 
     server {{
         listen 127.0.0.1:{port};
 
-        location = {prefix} {{
-            return 301 {prefix}/;
-        }}
-
-        # Socket.IO: long polling and the WebSocket upgrade.
-        location {prefix}/socket.io/ {{
-            proxy_pass http://{upstream}/socket.io/;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-{headers}
-            proxy_buffering off;
-            proxy_read_timeout 300s;
-        }}
-
-        location {prefix}/ {{
-            proxy_pass http://{upstream}/;
-            proxy_http_version 1.1;
-{headers}
-        }}
+        include {locations_conf};
     }}
 }}
 """
 
-HEADERS = """\
-            proxy_set_header Host $host:$server_port;
-            proxy_set_header X-Forwarded-Prefix {prefix};
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Host $host:$server_port;"""
+
+def http_conf_for(upstream):
+    """deploy/nginx/vendredi-http.conf with its upstream server at `upstream` (host:port)."""
+    text, count = UPSTREAM_SERVER.subn(rf"\g<1>{upstream};", HTTP_CONF.read_text())
+    if count != 1:
+        raise RuntimeError(
+            f"{HTTP_CONF}: expected one active line `server 127.0.0.1:8000;` in the upstream, "
+            f"found {count}"
+        )
+    return text
 
 
 def _free_port():
@@ -84,20 +75,23 @@ class Nginx:
     """nginx in front of `upstream` (host:port); `url` is the app's address under the prefix."""
 
     def __init__(self, upstream, directory, prefix=PREFIX):
+        if prefix != PREFIX:
+            raise ValueError(f"deploy/nginx/ serves the app under {PREFIX}, not {prefix}")
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.port = _free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
         self.url = self.origin + prefix
+        http_conf = self.dir / HTTP_CONF.name
+        http_conf.write_text(http_conf_for(upstream))
         self.config = self.dir / "nginx.conf"
         self.config.write_text(
             CONFIG.format(
                 dir=self.dir,
                 port=self.port,
-                prefix=prefix,
-                upstream=upstream,
-                headers=HEADERS.format(prefix=prefix),
+                http_conf=http_conf,
+                locations_conf=LOCATIONS_CONF,
             )
         )
         self.process = None
