@@ -18,6 +18,9 @@ from meeting.meetings import services as meetings
 from tests.browser.conftest import assert_accessible, sign_in_through_form
 from tests.browser.test_live_meeting_journey import post_console
 
+# The PostgreSQL pass runs the non-browser suite and this journey (scripts/test-services).
+pytestmark = pytest.mark.production_path
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
