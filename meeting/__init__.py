@@ -142,6 +142,7 @@ def _init_login(app):
 def _init_pages(app):
     from .errors import ServiceError
     from .i18n import _
+    from .ops import health
 
     messages = {
         400: lambda: _("La demande est incomplète ou mal formée."),
@@ -189,6 +190,7 @@ def _init_pages(app):
     @app.errorhandler(Exception)
     def unexpected_error(error):
         log.exception("unexpected error")
+        health.explain(error)
         db.session.rollback()
         return render_error(500)
 

@@ -210,6 +210,32 @@ def test_health_says_503_when_the_database_is_gone(tmp_path):
     assert answer.json["ok"] is False and answer.json["database"] == "error"
 
 
+def test_a_database_never_migrated_is_named_by_the_health_check_and_the_log(tmp_path, caplog):
+    """A server started before `db upgrade`: the probe says so, and the first page's failure
+    is logged with the command that fixes it (not only `no such table: member`)."""
+    app = create_app(_base_config(tmp_path / "i", f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+    client = app.test_client()
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json == {"ok": False, "database": "not_migrated", "redis": "absent"}
+    with caplog.at_level(logging.ERROR):
+        page = client.get("/")
+    assert page.status_code == 500
+    assert "Une erreur inattendue est survenue" in page.get_data(as_text=True)
+    hints = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "meeting.ops.health" and r.levelno == logging.ERROR
+    ]
+    assert hints == [
+        (
+            "La base de données n’a pas les tables de cette version de Vendredi : lancez "
+            "« flask --app wsgi db upgrade » (avec les mêmes réglages que le serveur), puis "
+            "redémarrez."
+        )
+    ]
+
+
 def test_health_says_503_when_the_configured_redis_is_down(tmp_path, database_uri):
     app = create_app(
         {

@@ -35,7 +35,10 @@ def send_test_mail_command(address):
         ),
     )
     if not sent:
-        click.echo(f"Le serveur {where} n’a pas accepté le courriel (la raison est dans le journal ci-dessus).", err=True)
+        click.echo(
+            f"Le serveur {where} n’a pas accepté le courriel (la raison est dans le journal ci-dessus).",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"Courriel d’essai envoyé à {address} par {where}.")
 

@@ -1,21 +1,56 @@
-"""`GET /healthz`: is this process able to serve? The database answers a query, and Redis (the
-message queue, when one is configured) answers a ping. 200 with what was checked, else 503:
-for systemd, nginx or a monitoring probe. Nothing personal, nothing about the content."""
+"""`GET /healthz`: is this process able to serve? The database answers and its schema is the
+one this code migrates to, and Redis (the message queue, when one is configured) answers a
+ping. 200 with what was checked, else 503: for systemd, nginx or a monitoring probe. Nothing
+personal, nothing about the content.
 
+A database that was never migrated (or is behind the code: an upgrade without `db upgrade`)
+says `not_migrated`; the first page that fails on a missing table logs how to fix it."""
+
+import functools
 import logging
 
 from flask import Blueprint, current_app
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..config import ROOT
 from ..extensions import db
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
 
+UPGRADE = "flask --app wsgi db upgrade"
+_MISSING_TABLE = ("no such table", "does not exist", "undefinedtable")
+
+
+@functools.cache
+def migration_heads():
+    """The revisions `migrations/versions` leads to (read once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
 
 def check_database():
     try:
-        db.session.execute(text("SELECT 1"))
+        try:
+            current = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            if not is_missing_table(error):
+                raise
+            current = set()
+        if current != migration_heads():
+            log.warning(
+                "health : la base est à la révision %s, le code à %s : lancez « %s »",
+                sorted(current) or "aucune",
+                sorted(migration_heads()),
+                UPGRADE,
+            )
+            return "not_migrated"
         return "ok"
     except Exception:
         log.exception("health: the database does not answer")
@@ -23,6 +58,23 @@ def check_database():
         return "error"
     finally:
         db.session.remove()
+
+
+def is_missing_table(error):
+    text_ = str(getattr(error, "orig", error) or "").lower()
+    name = type(getattr(error, "orig", error)).__name__.lower()
+    return any(mark in text_ or mark in name for mark in _MISSING_TABLE)
+
+
+def explain(error):
+    """One clear log line when a page failed because the schema is missing (a server started
+    before `db upgrade`): the traceback alone says only `no such table: member`."""
+    if isinstance(error, SQLAlchemyError) and is_missing_table(error):
+        log.error(
+            "La base de données n’a pas les tables de cette version de Vendredi : lancez « %s » "
+            "(avec les mêmes réglages que le serveur), puis redémarrez.",
+            UPGRADE,
+        )
 
 
 def check_redis():

@@ -21,3 +21,5 @@ def install(app):
         root.addHandler(handler)
         root.setLevel(level)
     logging.getLogger("meeting").setLevel(level)
+    # Alembic says which plugins it loaded at every start: not news for the person reading.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(level, logging.WARNING))
