@@ -69,6 +69,7 @@ def create_app(overrides=None):
     proxies.wrap(app)
 
     from .actions.views import bp as actions_bp
+    from .api.views import bp as api_bp
     from .calendar.feed_views import bp as calendar_feeds_bp
     from .calendar.views import bp as calendar_bp
     from .catchup.views import bp as catchup_bp
@@ -105,6 +106,7 @@ def create_app(overrides=None):
     app.register_blueprint(gifts_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(life_bp)
+    app.register_blueprint(api_bp)
 
     from . import realtime
 

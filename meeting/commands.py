@@ -7,7 +7,9 @@ A command is a name (imperative: `advance_item`), typed fields, a permission pre
   `{"ok": false, "error": code, "message": French text}`;
 - "form": HTML form posts; the view names the command (the form's hidden `op` field) and calls
   `run_form`, which returns the handler's result or raises `ServiceError`;
-- "api" (later): the JSON API and its OpenAPI document, built from the same fields.
+- "api": the JSON API (`POST /api/v1/commands/<name>`, `meeting/api/writes.py`); the view
+  calls `run_api` with the request's JSON body, which returns the handler's result or raises
+  `ServiceError`; its OpenAPI document reads each command's fields through `json_schema`.
 
 Feature `events.py` modules declare their commands with `@command(...)`; the app factory
 imports them (see `realtime.register`). A command refused at a door changes nothing.
@@ -22,14 +24,14 @@ from typing import get_args, get_origin
 from flask import current_app
 from flask_login import current_user
 
-from .errors import Forbidden, ServiceError
+from .errors import Forbidden, NotFound, ServiceError
 from .extensions import db
 from .i18n import _l
 from .labels import field_label
 
 log = logging.getLogger(__name__)
 
-DOORS = frozenset({"socket", "form"})  # "api" joins with the JSON API
+DOORS = frozenset({"socket", "form", "api"})
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,148 @@ def run_form(name, form, **given):
     values = form_values(cmd.fields, form)
     values.update({k: v for k, v in given.items() if k in cmd.fields and v is not None})
     args = check_fields(cmd.fields, values)
+    try:
+        return cmd.handler(actor, **args) or {}
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+# -- the JSON API door ------------------------------------------------------------------------
+
+# The numbers the API door takes: the database's integer columns hold 32 bits, and no id,
+# revision or count of ours is larger (a larger one would fail in the database, not here).
+API_INT_MIN, API_INT_MAX = -(2**31), 2**31 - 1
+# A text the API door takes holds no NUL (PostgreSQL cannot store it); `json_schema` says so.
+_TEXT_SCHEMA = {"type": "string", "pattern": "^[^\\u0000]*$"}
+_INT_SCHEMA = {"type": "integer", "minimum": API_INT_MIN, "maximum": API_INT_MAX}
+_KIND_SCHEMAS = {int: _INT_SCHEMA, str: _TEXT_SCHEMA, bool: {"type": "boolean"}}
+
+
+def _kind_schema(kind):
+    """The JSON Schema of one declared kind (a type, a tuple of types or a typed list)."""
+    if _is_list(kind):
+        item = _item_kind(kind)
+        return {"type": "array", **({"items": _KIND_SCHEMAS[item]} if item else {})}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    merged = {}
+    for one in kinds:
+        merged.update({k: v for k, v in _KIND_SCHEMAS[one].items() if k != "type"})
+    types_ = [_KIND_SCHEMAS[one]["type"] for one in kinds]
+    return {"type": types_[0] if len(types_) == 1 else types_, **merged}
+
+
+def json_schema(spec):
+    """The JSON Schema (2020-12) of a command's fields at the API door, read from the same
+    declaration as `json_values` and `check_fields`: an object of the declared fields and no
+    other, the required ones never null, the others null or absent when not given."""
+    properties, required = {}, []
+    for name, (kind, is_required) in spec.items():
+        schema = _kind_schema(kind)
+        if not is_required:
+            types_ = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            schema = {**schema, "type": [*types_, "null"]}
+        properties[name] = {"title": str(field_label(name)), **schema}
+        if is_required:
+            required.append(name)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def _unstorable(name, value):
+    """A refusal when a JSON value of a field cannot reach the database as it is: a number
+    beyond 32 bits, a text with a NUL or half of a UTF-16 pair (items of a list included)."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not API_INT_MIN <= item <= API_INT_MAX:
+                return _l("Le champ « %(name)s » est un nombre trop grand.", name=field_label(name))
+        elif isinstance(item, str) and ("\x00" in item or not _encodable(item)):
+            return _l(
+                "Le champ « %(name)s » contient un caractère interdit.", name=field_label(name)
+            )
+    return None
+
+
+def _encodable(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_values(spec, body):
+    """Read a JSON request body (bytes) as a command's fields: an object (an empty body is no
+    field at all) whose numbers fit in 32 bits (`3.0` is the integer 3, as JSON Schema says)
+    and whose texts hold no NUL; `op_id` only for a command that takes it (the socket door lets
+    pages send it with every command). Types, required and unknown fields are
+    `check_fields`'s to say."""
+    if len(body) > current_app.config["LIVE_MAX_PAYLOAD"]:
+        raise ServiceError(
+            _l("Le contenu envoyé est trop volumineux."), code="payload_too_large", status=413
+        )
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise ServiceError(
+            _l("Le corps de la requête n’est pas du JSON valable."), code="malformed"
+        ) from None
+    if not isinstance(data, dict):
+        raise ServiceError(_l("Les données de la commande sont mal formées."), code="malformed")
+    if "op_id" in data and "op_id" not in spec:
+        raise ServiceError(_l("Champ inattendu : %(name)s.", name="op_id"), code="invalid_field")
+    for name in sorted(set(data) & set(spec)):
+        data[name] = _whole_numbers(spec[name][0], data[name])
+        problem = _unstorable(name, data[name])
+        if problem is not None:
+            raise ServiceError(problem, code="invalid_field", field=name)
+    return data
+
+
+def _whole_numbers(kind, value):
+    """A JSON number without a fractional part is an integer (JSON Schema says `2.0` is one,
+    Python reads it as a float): read it as `int` where the field takes integers."""
+
+    def whole(v):
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    if _is_list(kind):
+        if _item_kind(kind) is not int or not isinstance(value, list):
+            return value
+        return [whole(v) for v in value]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return whole(value) if int in kinds else value
+
+
+def api_command(name):
+    """The command the API names, or NotFound if no command of that name takes API calls."""
+    cmd = COMMANDS.get(name) if isinstance(name, str) else None
+    if cmd is None:
+        raise NotFound(_l("Commande inconnue."), code="unknown_command")
+    if "api" not in cmd.doors:
+        raise NotFound(
+            _l("Cette action ne se fait pas par l’API : utilisez la page qui la propose."),
+            code="wrong_door",
+        )
+    return cmd
+
+
+def run_api(name, body):
+    """Run the command `name` from the JSON body (bytes) of an API request: the same checks as
+    the other doors (signed in, the permission predicate, typed fields, no unknown field), in
+    that order. Return the handler's result or raise ServiceError (nothing changed)."""
+    cmd = api_command(name)
+    actor = current_actor()
+    _check_actor(cmd, actor)
+    args = check_fields(cmd.fields, json_values(cmd.fields, body))
     try:
         return cmd.handler(actor, **args) or {}
     except ServiceError:

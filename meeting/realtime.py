@@ -368,6 +368,7 @@ def close_connections(room):
 def register(app):
     """Register the namespace handlers on `socketio` for this app (called by create_app)."""
     from .actions import events as _actions_events  # noqa: F401
+    from .api import events as _api_events  # noqa: F401
     from .calendar import events as _calendar_events  # noqa: F401
     from .catchup import events as _catchup_events  # noqa: F401
     from .decisions import events as _decisions_events  # noqa: F401

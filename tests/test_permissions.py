@@ -257,6 +257,37 @@ ROUTES = {
     "notifications.index": [("GET", "/notifications", None, (302, 200, 200, 200))],
     "notifications.mark_read": [("POST", "/notifications/lu", {}, (302, 302, 302, 302))],
     "static": [("GET", "/static/css/main.css", None, (200, 200, 200, 200))],
+    # The JSON API (issue 13): a session reads what its pages show; nobody, or a guest, gets
+    # 401 where nothing is public; the API door's command matrix is in tests/test_api.py.
+    "api.v1.meetings.list_meetings": [("GET", "/api/v1/meetings", None, (401, 200, 200, 200))],
+    "api.v1.meetings.show_meeting": [("GET", "/api/v1/meetings/{day}", None, (401, 200, 200, 200))],
+    "api.v1.meetings.list_entries": [
+        ("GET", "/api/v1/meetings/{day}/entries", None, (401, 200, 200, 200))
+    ],
+    "api.v1.meetings.show_entry": [("GET", "/api/v1/entries/{entry}", None, (401, 200, 200, 200))],
+    "api.v1.meetings.list_agenda": [
+        ("GET", "/api/v1/meetings/{day}/agenda", None, (401, 200, 200, 200))
+    ],
+    "api.v1.meetings.me": [("GET", "/api/v1/me", None, (401, 200, 200, 200))],
+    "api.v1.archive.list_decisions": [("GET", "/api/v1/decisions", None, (401, 200, 200, 200))],
+    "api.v1.archive.show_decision": [("GET", "/api/v1/decisions/1", None, (401, 404, 404, 404))],
+    "api.v1.archive.list_actions": [("GET", "/api/v1/actions", None, (401, 200, 200, 200))],
+    "api.v1.calendar.list_events": [("GET", "/api/v1/events", None, (200, 200, 200, 200))],
+    "api.v1.calendar.show_event": [
+        ("GET", "/api/v1/events/{event}", None, (200, 200, 200, 200)),
+        ("GET", "/api/v1/events/{members_event}", None, (404, 200, 200, 200)),
+    ],
+    "api.v1.proposals.list_proposals": [("GET", "/api/v1/proposals", None, (401, 200, 200, 200))],
+    "api.v1.proposals.show_proposal": [
+        ("GET", "/api/v1/proposals/{proposal}", None, (401, 200, 200, 200))
+    ],
+    "api.v1.commands.run": [("POST", "/api/v1/commands/pirate", {}, (404, 404, 404, 404))],
+    "api.document.openapi": [("GET", "/api/openapi.json", None, (200, 200, 200, 200))],
+    "api.tokens.index": [("GET", "/profil/jetons", None, (302, 200, 200, 200))],
+    "api.tokens.create": [("POST", "/profil/jetons", {"label": "Script"}, (302, 302, 302, 302))],
+    "api.tokens.revoke": [
+        ("POST", "/profil/jetons/999999/revoquer", {}, (302, 404, 404, 404)),
+    ],
     # Friday live, on the meeting after the coming one, started by the reference admin.
     "live.console": [
         ("GET", LIVE + "animation", None, (302, 403, 200, 200, 302)),
@@ -914,6 +945,16 @@ FORM_COMMANDS = {
     ),
     "create_feed_token": ("/profil/flux", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
     "revoke_feed_token": ("/profil/flux/revoquer", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "create_api_token": (
+        "/profil/jetons",
+        {"label": "Script"},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "revoke_api_token": (
+        "/profil/jetons/999999/revoquer",
+        {},
+        (SIGN_IN, *(["Ce jeton n’existe pas, ou il est déjà révoqué."] * 3), SIGN_IN),
+    ),
     "complete_action": (
         "/actions/{action}",
         {},

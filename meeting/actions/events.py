@@ -37,7 +37,7 @@ def sync_actions(actor, view):
     "complete_action",
     allowed=permissions.can_view_actions,
     fields={"action_id": (int, True)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def complete_action(actor, action_id):
     """Sent by the owner's button "Marquer faite" (actions pages); broadcasts `action_changed`
@@ -50,7 +50,7 @@ def complete_action(actor, action_id):
     "reopen_action",
     allowed=permissions.can_view_actions,
     fields={"action_id": (int, True)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def reopen_action(actor, action_id):
     """Sent by the owner's button "Rouvrir"; broadcasts `action_changed` to the `actions` room.

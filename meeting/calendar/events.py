@@ -12,7 +12,7 @@ EVENT_FIELDS = {name: (str, False) for name in services.EVENT_FIELD_NAMES}
     "create_event",
     allowed=permissions.can_manage_calendar,
     fields={**EVENT_FIELDS, "confirm_overlap": (bool, False), "proposal_id": (int, False)},
-    doors=("form",),
+    doors=("form", "api"),
 )
 def create_event(actor, confirm_overlap=False, proposal_id=None, **values):
     """Sent by the form of `/agenda/nouveau`; answers with the new event's id."""
@@ -29,7 +29,7 @@ def create_event(actor, confirm_overlap=False, proposal_id=None, **values):
         "revision": (str, True),
         "confirm_overlap": (bool, False),
     },
-    doors=("form",),
+    doors=("form", "api"),
 )
 def edit_event(actor, event_id, revision, confirm_overlap=False, **values):
     """Sent by the form of `/agenda/<id>/modifier`, with the version it was shown at."""
@@ -41,7 +41,7 @@ def edit_event(actor, event_id, revision, confirm_overlap=False, **values):
     "cancel_event",
     allowed=permissions.can_manage_calendar,
     fields={"event_id": (int, True), "reason": (str, True)},
-    doors=("form",),
+    doors=("form", "api"),
 )
 def cancel_event(actor, event_id, reason):
     """Sent by the form of `/agenda/<id>/annuler`."""
@@ -53,7 +53,7 @@ def cancel_event(actor, event_id, reason):
     "skip_occurrence",
     allowed=permissions.can_manage_calendar,
     fields={"event_id": (int, True), "occurrence": (str, True)},
-    doors=("form",),
+    doors=("form", "api"),
 )
 def skip_occurrence(actor, event_id, occurrence):
     """Sent by the form of `/agenda/<id>/sauter` (one date of a series)."""

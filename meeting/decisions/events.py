@@ -30,7 +30,7 @@ PROPOSAL_STEP_FIELDS = {
         "objections_lifted": (str, False),
         "review_on": (str, False),
     },
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def edit_decision(
     actor, decision_id, statement, objections=None, objections_lifted=None, review_on=None
@@ -48,7 +48,7 @@ def edit_decision(
     "propose_correction",
     allowed=permissions.can_correct_decision,
     fields={"decision_id": (int, True)},
-    doors=("form",),
+    doors=("form", "api"),
 )
 def propose_correction(actor, decision_id):
     """Posted from a closed Friday's decision page by a facilitator: "Corriger la décision

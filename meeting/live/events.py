@@ -55,7 +55,7 @@ def join_live(actor, meeting_id, view=None):
     "advance_item",
     allowed=permissions.is_member,
     fields={"meeting_id": (int, True), "live_revision": (int, True), "direction": (str, False)},
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def advance_item(actor, meeting_id, live_revision, direction="next"):
     """Sent by the console ("Suivant" / "Précédent"); broadcasts `live_updated`."""
@@ -79,7 +79,7 @@ def control_timer(actor, meeting_id, action):
     "postpone_item",
     allowed=permissions.is_member,
     fields={"meeting_id": (int, True), "item_id": (int, True)},
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def postpone_item(actor, meeting_id, item_id):
     """Sent by the console; broadcasts `live_updated`."""
@@ -91,6 +91,7 @@ def postpone_item(actor, meeting_id, item_id):
     "reorder_agenda",
     allowed=permissions.is_member,
     fields={"meeting_id": (int, True), "agenda_revision": (int, True), "order": (list, True)},
+    doors=("socket", "api"),
 )
 def reorder_agenda(actor, meeting_id, agenda_revision, order):
     """Sent by the console after a drag and drop; refused if the agenda changed meanwhile.
@@ -108,7 +109,7 @@ def reorder_agenda(actor, meeting_id, agenda_revision, order):
     "move_item",
     allowed=permissions.is_member,
     fields={"item_id": (int, True), "direction": (str, True), "agenda_revision": (int, True)},
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def move_item(actor, item_id, direction, agenda_revision):
     """Sent by the console's up/down buttons; broadcasts `live_updated`."""
@@ -120,7 +121,7 @@ def move_item(actor, item_id, direction, agenda_revision):
     "set_timebox",
     allowed=permissions.is_member,
     fields={"item_id": (int, True), "minutes": (int, True)},
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def set_timebox(actor, item_id, minutes):
     """Sent by the console; broadcasts `live_updated`."""
@@ -227,7 +228,7 @@ def close_round(actor, round_id):
         "supersedes_number": ((int, str), False),
         **PROPOSAL_STEP_FIELDS,
     },
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def record_decision(
     actor,
@@ -269,7 +270,7 @@ def record_decision(
         "due_on": (str, True),
         "decision_id": (int, False),
     },
-    doors=BOTH,
+    doors=(*BOTH, "api"),
 )
 def add_action(actor, meeting_id, label, due_on, owner_id=None, decision_id=None):
     """Sent by the console (facilitator or scribe); broadcasts `live_updated` (decisions)."""
@@ -278,7 +279,10 @@ def add_action(actor, meeting_id, label, due_on, owner_id=None, decision_id=None
 
 
 @command(
-    "prepare_agenda", allowed=permissions.is_member, fields={"meeting_id": (int, True)}, doors=FORM
+    "prepare_agenda",
+    allowed=permissions.is_member,
+    fields={"meeting_id": (int, True)},
+    doors=(*FORM, "api"),
 )
 def prepare_agenda(actor, meeting_id):
     """Posted by the console before the meeting: the check-in round and the decisions due for
@@ -291,7 +295,7 @@ def prepare_agenda(actor, meeting_id):
     "add_agenda_entries",
     allowed=permissions.is_member,
     fields={"meeting_id": (int, True), "entry_id": (list[int], False)},
-    doors=FORM,
+    doors=(*FORM, "api"),
 )
 def add_agenda_entries(actor, meeting_id, entry_id=None):
     """Posted by the console with the document's entries ticked (`entry_id`, one per box);
@@ -303,7 +307,7 @@ def add_agenda_entries(actor, meeting_id, entry_id=None):
     "add_agenda_item",
     allowed=permissions.is_member,
     fields={"meeting_id": (int, True), "title": (str, True), "timebox_minutes": (int, False)},
-    doors=FORM,
+    doors=(*FORM, "api"),
 )
 def add_agenda_item(actor, meeting_id, title, timebox_minutes=None):
     """Posted by the console: a point that is not in the document. Broadcasts `live_updated`."""
@@ -313,7 +317,12 @@ def add_agenda_item(actor, meeting_id, title, timebox_minutes=None):
     return {"item_id": item.id}
 
 
-@command("remove_item", allowed=permissions.is_member, fields={"item_id": (int, True)}, doors=FORM)
+@command(
+    "remove_item",
+    allowed=permissions.is_member,
+    fields={"item_id": (int, True)},
+    doors=(*FORM, "api"),
+)
 def remove_item(actor, item_id):
     """Posted by the console: a point that has not started leaves the agenda. Broadcasts
     `live_updated`."""

@@ -68,7 +68,7 @@ def join_document(actor, meeting_id=None, day=None):
         "op_id": (str, False),
         "weather": (str, False),
     },
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=None, weather=None):
     """Sent by the add form of a document page (with `day` when the Friday has no row yet: the
@@ -97,7 +97,7 @@ def add_entry(actor, kind, body, meeting_id=None, day=None, title=None, op_id=No
         "body": (str, True),
         "op_id": (str, False),
     },
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     """Sent by an entry's edit form; broadcasts `entry_edited`, or answers `stale` with the
@@ -110,7 +110,7 @@ def edit_entry(actor, entry_id, revision, body, title=None, op_id=None):
     "delete_entry",
     allowed=permissions.can_write_document,
     fields={"entry_id": (int, True)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def delete_entry(actor, entry_id):
     """Sent by an entry's author; broadcasts `entry_deleted`."""
@@ -122,7 +122,7 @@ def delete_entry(actor, entry_id):
     "claim_need",
     allowed=permissions.is_member,
     fields={"entry_id": (int, True), "note": (str, False)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def claim_need(actor, entry_id, note=None):
     """Sent by "Je m'en occupe"; broadcasts `need_claimed`."""
@@ -134,7 +134,7 @@ def claim_need(actor, entry_id, note=None):
     "release_need",
     allowed=permissions.is_member,
     fields={"entry_id": (int, True)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def release_need(actor, entry_id):
     """Sent by whoever took a need on; broadcasts `need_released`."""
@@ -146,7 +146,7 @@ def release_need(actor, entry_id):
     "resolve_need",
     allowed=permissions.is_member,
     fields={"entry_id": (int, True), "outcome": (str, True), "value": (str, False)},
-    doors=("socket", "form"),
+    doors=("socket", "form", "api"),
 )
 def resolve_need(actor, entry_id, outcome, value=None):
     """Sent by "Satisfait" (with an optional estimated value) / "Abandonner"; broadcasts

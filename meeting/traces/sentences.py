@@ -358,6 +358,8 @@ RENDERERS = {
         if d.get("scope") == "calendar"
         else _("%(name)s a révoqué son flux personnel.", name=who)
     ),
+    "api_token_created": lambda t, d, who, p: _("%(name)s a créé un jeton d’API.", name=who),
+    "api_token_revoked": lambda t, d, who, p: _("%(name)s a révoqué un jeton d’API.", name=who),
     # The calendar (issue 10).
     "event_created": lambda t, d, who, p: _(
         "%(name)s a mis « %(title)s » à l’agenda (%(date)s).",

@@ -69,6 +69,8 @@ KINDS = {
     "publication_changed": _l("Publication des décisions et comptes rendus"),
     "feed_token_created": _l("Flux et agendas personnels créés"),
     "feed_token_revoked": _l("Flux et agendas personnels révoqués"),
+    "api_token_created": _l("Jetons d’API créés"),
+    "api_token_revoked": _l("Jetons d’API révoqués"),
     "event_created": _l("Agenda : événements ajoutés"),
     "event_edited": _l("Agenda : événements modifiés"),
     "event_moved": _l("Agenda : événements déplacés"),
