@@ -85,6 +85,7 @@ def create_app(overrides=None):
     from .notifications.views import bp as notifications_bp
     from .prep.views import bp as prep_bp
     from .proposals.views import bp as proposals_bp
+    from .pwa.views import bp as pwa_bp
     from .search.views import bp as search_bp
     from .traces.views import bp as traces_bp
 
@@ -107,6 +108,7 @@ def create_app(overrides=None):
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(life_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(pwa_bp)
 
     from . import realtime
 

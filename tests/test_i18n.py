@@ -31,7 +31,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[a-z]")
 
 
 def page_lang(page):
-    return re.search(r'<html lang="(\w+)">', page).group(1)
+    return re.search(r'<html lang="(\w+)"', page).group(1)
 
 
 def title(page):

@@ -39,6 +39,9 @@ WISHED = (date.today() + timedelta(days=30)).isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 ROUTES = {
     "prep.home": [("GET", "/", None, (200, 200, 200, 200))],
+    "pwa.manifest": [("GET", "/manifest.webmanifest", None, (200, 200, 200, 200))],
+    "pwa.service_worker": [("GET", "/sw.js", None, (200, 200, 200, 200))],
+    "pwa.offline_page": [("GET", "/hors-ligne", None, (200, 200, 200, 200))],
     # The health check: the same answer for everyone, nothing personal in it.
     "ops.healthz": [("GET", "/healthz", None, (200, 200, 200, 200))],
     "members.sign_in": [

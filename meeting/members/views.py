@@ -122,7 +122,11 @@ def sign_out():
     if sid:
         close_connections(session_room(sid))
     flash(_("Vous êtes déconnecté·e. À vendredi !"), "info")
-    return redirect(url_for("members.sign_in"))
+    response = redirect(url_for("members.sign_in"))
+    # The pages this browser kept for reading offline, drafts and outboxes were this member's
+    # (meeting/pwa): the next person on this phone finds none of them.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/installation", methods=["GET", "POST"])

@@ -373,6 +373,9 @@
   }
 
   if (form) {
+    // A copy the service worker kept (read offline) holds the operation id the form had when
+    // it was saved, perhaps sent since: what is written on it is a new operation.
+    if (document.documentElement.dataset.pageSource === "copy") form.elements.op_id.value = newOpId();
     restoreDraft();
     form.addEventListener("input", function () { saveDraft(); typing(); });
     form.addEventListener("change", saveDraft);

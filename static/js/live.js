@@ -484,10 +484,14 @@
       try { fn(); } catch (err) { window.console.error(err); }
     });
   });
-  // The session was closed (sign-out elsewhere, account deactivated): stop and reload.
+  // The session was closed (sign-out elsewhere, account deactivated): stop and reload — not
+  // when this page is the one leaving (its own sign-out form: a reload would cancel that
+  // navigation before its answer cleared the session and the browser's offline copies).
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
   socket.on("connection_closed", function () {
     socket.disconnect();
-    window.location.reload();
+    if (!leaving) window.location.reload();
   });
 
   // The ack, or null when none came (the link dropped, or no answer within the timeout: the

@@ -5,8 +5,9 @@
  * swapped in place by live.swap (typed text and focus are kept); `resync` means "join again".
  * Forms marked data-command are sent as socket commands (they also work as plain posts); an
  * action shows as done only once acked, and a refusal is shown next to the form that sent it.
- * A phone keeps its raised hand and its answers in live.js's outbox while offline, marked
- * "pas encore envoyé", and sends them on reconnect.
+ * A phone keeps its raised hand, its answers and a late billet in live.js's outbox while
+ * offline, marked "pas encore envoyé", and sends them on reconnect (a billet with its operation
+ * id: applied once).
  */
 (function () {
   "use strict";
@@ -168,6 +169,7 @@
   })();
 
   function outboxId(command, data) {
+    if (command === "add_entry") return "entry:" + data.op_id;
     return command === "answer_round" ? "answer:" + data.round_id : "hand";
   }
 
@@ -212,6 +214,31 @@
       }
       if (box) box.hidden = !note.textContent;
     });
+    // A billet written offline waits in its form, marked as not yet sent (a page read offline
+    // from the service worker's copy gets its text back from the outbox).
+    var late = root.querySelector('form[data-command="add_entry"]');
+    var billet = outbox.all().filter(function (entry) { return entry.command === "add_entry"; })[0];
+    if (late && billet) {
+      if (!late.elements.body.value) {
+        late.elements.body.value = billet.data.body || "";
+        late.elements.title.value = billet.data.title || "";
+        var kind = late.querySelector('input[name="kind"][value="' + billet.data.kind + '"]');
+        if (kind) kind.checked = true;
+        late.dataset.opId = billet.data.op_id;
+      }
+      live.showNotSent(late);
+    } else if (late) {
+      live.clearNotSent(late);
+    }
+  }
+
+  // A billet written offline was taken: its form empties, unless it holds another text now.
+  function billetSent(data) {
+    var form = formFor("add_entry", data);
+    if (!form || form.dataset.opId !== data.op_id) return;
+    form.reset();
+    delete form.dataset.opId;
+    if (form.dataset.doneLabel) live.showDone(form, form.dataset.doneLabel);
   }
 
   function notSentLabel() {
@@ -232,8 +259,10 @@
       results.forEach(function (result) {
         var entry = result.entry, ack = result.ack;
         if (ack && ack.ok) remember(entry.command, entry.data, entry.meta && entry.meta.label);
-        else if (ack && !result.kept) {
+        if (ack && ack.ok && entry.command === "add_entry") billetSent(entry.data);
+        else if (ack && !ack.ok && !result.kept) {
           var form = formFor(entry.command, entry.data);
+          if (form && entry.command === "add_entry") delete form.dataset.opId;  // nothing added
           if (form) live.showAckError(form, ack); else showError(ack.message);
         }
       });
@@ -281,8 +310,9 @@
     var label = checked ? form.querySelector('label[for="' + checked.id + '"]').textContent.trim() : "";
     var phoneCommand = name === "raise_hand" || name === "lower_hand" || name === "answer_round";
     var handCommand = name === "raise_hand" || name === "lower_hand";
+    var queued = phoneCommand || (name === "add_entry" && view === "phone");
     if (name === "add_entry") data.op_id = form.dataset.opId || (form.dataset.opId = opId());  // a resend adds once
-    if (phoneCommand && !live.socket.connected) {
+    if (queued && !live.socket.connected) {
       // Kept until the link is back, shown as not yet sent.
       live.clearAckError(form);
       outbox.put(outboxId(name, data), name, data, { label: label });
@@ -296,7 +326,7 @@
       if (ack && !ack.ok && name === "add_entry") delete form.dataset.opId;
       if (ack && ack.ok) {
         showError("");
-        if (phoneCommand) {
+        if (queued) {
           remember(name, data, label);
           outbox.remove(outboxId(name, data));  // an older offline one is now out of date
         }
