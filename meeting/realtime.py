@@ -384,6 +384,7 @@ def register(app):
     from .notifications import events as _notifications_events  # noqa: F401
     from .prep import events as _prep_events  # noqa: F401
     from .prep import presence
+    from .proposals import events as _proposals_events  # noqa: F401
     from .search import events as _search_events  # noqa: F401
     from .traces import events as _traces_events  # noqa: F401
 

@@ -674,6 +674,7 @@ FROM_THE_URL = {
     "edit_event": {"event_id": "{event}"},
     "cancel_event": {"event_id": "{event}"},
     "skip_occurrence": {"event_id": "{series}"},
+    "withdraw_proposal": {"proposal_id": "{proposal}"},
 }
 SOCKET_CODES = {True: 200, "not_signed_in": 401, "forbidden": 403, "not_found": 404}
 FORM_STATUS = {DONE: 200, SIGN_IN: 401, PAGE_REFUSED: 403}
@@ -703,6 +704,7 @@ API_COMMANDS = (
     *("record_decision", "edit_decision", "propose_correction"),
     *("add_action", "complete_action", "reopen_action"),
     *("create_event", "edit_event", "cancel_event", "skip_occurrence"),
+    *("propose_event", "withdraw_proposal"),
 )
 API_CASES = [(name, role) for name in API_COMMANDS for role in ROLES]
 
@@ -746,8 +748,78 @@ def test_the_api_door_answers_as_the_other_doors(visitor, call, name, role):  # 
     elif answer in FORM_STATUS:
         assert response.status_code == FORM_STATUS[answer], result
     else:  # the form door shows a French refusal: the API door refuses too
-        assert response.status_code in (400, 404, 409) and result["message"], result
+        assert response.status_code in (400, 403, 404, 409) and result["message"], result
     if response.status_code == 200:
         assert state() != before
     else:
         assert result["ok"] is False and state() == before
+
+
+# -- proposals through the API -------------------------------------------------------------------
+
+
+def test_a_member_proposes_an_event_through_the_api_and_withdraws_it(world, app, call, socket_for):
+    reader = app.test_client()
+    sign_in(reader, world.ines)
+    page = socket_for(reader)
+    assert page.command("join_document", {"meeting_id": world.coming.id})["ok"]
+    page.facts()
+
+    # Every problem of the form at once, at its field, and nothing stored.
+    before = counts()
+    refused = call(
+        "POST",
+        "/api/v1/commands/propose_event",
+        world.tokens["Inès"],
+        {"meeting_id": world.coming.id, "title": "", "duration_minutes": "longtemps"},
+    )
+    assert refused.status_code == 400
+    body = refused.get_json()
+    assert body["ok"] is False and set(body["fields"]) >= {"title", "duration_minutes", "place"}
+    assert plain(body["fields"]["title"]) == "Donnez un titre à l’événement."
+    assert counts() == before
+
+    made = call(
+        "POST",
+        "/api/v1/commands/propose_event",
+        world.tokens["Inès"],
+        {
+            "meeting_id": world.coming.id,
+            "title": "Soupe partagée",
+            "description": "Chacun·e apporte un légume.",
+            "date_1": WISHED,
+            "time_1": "19:00",
+            "duration_minutes": 120,  # a number, or the form's text: the same
+            "place": "garden",
+        },
+    )
+    assert made.status_code == 200, made.get_json()
+    answer = made.get_json()
+    trace = _trace("entry_added")  # the proposal is an entry of the document, kind "proposal"
+    assert (trace.actor_id, trace.subject_id) == (world.ines.id, answer["entry_id"])
+    # The document's other pages see the new proposal, as after the form.
+    facts = page.facts("entry_added")
+    assert any("Soupe partagée" in f["args"][0]["html"] for f in facts), facts
+    # It is the proposer's own, in her list.
+    mine = call("GET", "/api/v1/proposals", world.tokens["Inès"]).get_json()
+    assert answer["proposal_id"] in [p["id"] for p in mine["items"]]
+
+    # Someone else cannot withdraw it; she can.
+    other = call(
+        "POST",
+        "/api/v1/commands/withdraw_proposal",
+        world.tokens["Théo"],
+        {"proposal_id": answer["proposal_id"]},
+    )
+    assert other.status_code == 403
+    assert plain(other.get_json()["message"]) == (
+        "Seule la personne qui a proposé l’événement peut le retirer."
+    )
+    gone = call(
+        "POST",
+        "/api/v1/commands/withdraw_proposal",
+        world.tokens["Inès"],
+        {"proposal_id": answer["proposal_id"], "reason": "Trop de monde ce soir-là."},
+    )
+    assert gone.status_code == 200 and gone.get_json()["status"] == "withdrawn"
+    assert _trace("proposal_withdrawn").actor_id == world.ines.id

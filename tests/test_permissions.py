@@ -947,6 +947,23 @@ FORM_COMMANDS = {
         (SIGN_IN, PAGE_REFUSED, PAGE_REFUSED, DONE, SIGN_IN),
     ),
     "create_feed_token": ("/profil/flux", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "propose_event": (
+        DOC + "proposer",
+        {
+            "title": "Concert",
+            "description": "Un concert",
+            "date_1": WISHED,
+            "time_1": "20:00",
+            "duration_minutes": "90",
+            "place": "house",
+        },
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
+    "withdraw_proposal": (
+        "/propositions/{proposal}/retirer",
+        {},
+        (SIGN_IN, *(["Seule la personne qui a proposé l’événement peut le retirer."] * 3), SIGN_IN),
+    ),
     "revoke_feed_token": ("/profil/flux/revoquer", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
     "create_api_token": (
         "/profil/jetons",

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import permissions
+from .. import commands, permissions
 from ..errors import ServiceError, field_errors
 from ..extensions import db, limiter
 from ..labels import PLACE_LABELS, PROPOSAL_STATUS_LABELS
@@ -70,26 +70,13 @@ def propose(day):
         return render_template("proposals/form.html", **_form_context(meeting, {}))
     meeting = meetings.ensure_meeting(meeting.scheduled_for)  # the first change makes it
     form = request.form
-    wished = [(form.get(f"date_{i}"), form.get(f"time_{i}")) for i in range(1, 4)]
     try:
-        proposal = services.propose_event(
-            current_user,
-            meeting.id,
-            form.get("title"),
-            form.get("description"),
-            wished,
-            form.get("duration_minutes"),
-            form.get("place"),
-            form.get("place_detail"),
-            form.get("expected_attendance"),
-            form.get("material_needs"),
-            op_id=form.get("op_id") or None,
-        )
+        made = commands.run_form("propose_event", form, meeting_id=meeting.id)
     except ServiceError as exc:
         return render_template(
             "proposals/form.html", **_form_context(meeting, form, exc)
         ), exc.status
-    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{proposal.entry_id}"))
+    return redirect(url_for("prep.document", day=day, _anchor=f"entree-{made['entry_id']}"))
 
 
 @bp.route("/propositions/")
@@ -123,7 +110,7 @@ def show(proposal_id):
 @bp.route("/propositions/<int:proposal_id>/retirer", methods=["POST"])
 @login_required
 def withdraw(proposal_id):
-    services.withdraw_proposal(current_user, proposal_id, request.form.get("reason"))
+    commands.run_form("withdraw_proposal", request.form, proposal_id=proposal_id)
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
