@@ -253,6 +253,18 @@ FIELD_LABELS = {
     "type": _l("Type"),
     "typing": _l("En train d’écrire"),
     "view": _l("Vue"),
+    # The event proposal form (its wished dates are three date/time pairs).
+    "date_1": _l("Date souhaitée"),
+    "time_1": _l("Heure souhaitée"),
+    "date_2": _l("Deuxième date possible"),
+    "time_2": _l("Heure de la deuxième date"),
+    "date_3": _l("Troisième date possible"),
+    "time_3": _l("Heure de la troisième date"),
+    "duration_minutes": _l("Durée (en minutes)"),
+    "expected_attendance": _l("Nombre de personnes attendues"),
+    "material_needs": _l("Besoins matériels"),
+    # The token page.
+    "token_id": _l("Jeton"),
 }
 
 
