@@ -12,10 +12,28 @@ import pytest
 
 from meeting import create_app
 from meeting.config import ConfigurationError
+from meeting.extensions import db
 from meeting.ops import proxies
 from tests.conftest import ROOT, TEST_PASSWORD, _base_config, free_port
 
 FORGER = "203.0.113.9"  # a client that reaches the app server directly, not through nginx
+
+
+@pytest.fixture
+def new_app():
+    """`new_app(config)`: an app of its own, its pool emptied after the test (a PostgreSQL
+    connection left to the garbage collector warns, and fails the next test)."""
+    made = []
+
+    def make(config):
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def sign_in(client, email, password, **kwargs):
@@ -131,10 +149,10 @@ def test_trust_by_address_and_network():
 
 
 def test_forwarded_headers_with_no_proxy_configured_are_dropped_with_one_warning(
-    tmp_path, database_uri, make_member, caplog
+    tmp_path, database_uri, make_member, caplog, new_app
 ):
     make_member()
-    app = create_app({**_base_config(tmp_path / "i", database_uri), "PROXY_COUNT": 0})
+    app = new_app({**_base_config(tmp_path / "i", database_uri), "PROXY_COUNT": 0})
     client = app.test_client()
     with caplog.at_level(logging.WARNING, logger="meeting.ops.proxies"):
         for _ in range(3):
@@ -154,19 +172,19 @@ def test_forwarded_headers_with_no_proxy_configured_are_dropped_with_one_warning
         {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"},
     ],
 )
-def test_several_processes_without_an_explicit_secret_key_are_refused(tmp_path, settings):
+def test_several_processes_without_an_explicit_secret_key_are_refused(tmp_path, settings, new_app):
     config = {**_base_config(tmp_path / "i", f"sqlite:///{tmp_path / 's.sqlite3'}"), **settings}
     config.pop("SECRET_KEY")
     with pytest.raises(ConfigurationError, match="SECRET_KEY doit être réglé explicitement"):
-        create_app(config)
+        new_app(config)
     # With the key given, the same configuration starts.
-    assert create_app({**config, "SECRET_KEY": "une-clé-partagée"}).config["SECRET_KEY_SET"]
+    assert new_app({**config, "SECRET_KEY": "une-clé-partagée"}).config["SECRET_KEY_SET"]
 
 
-def test_a_bad_trusted_proxies_setting_is_refused(tmp_path):
+def test_a_bad_trusted_proxies_setting_is_refused(tmp_path, new_app):
     config = {**_base_config(tmp_path / "i", "sqlite:///x"), "TRUSTED_PROXIES": "127.0.0.1,nginx"}
     with pytest.raises(ConfigurationError, match="« nginx » n’est ni une adresse IP"):
-        create_app(config)
+        new_app(config)
 
 
 def test_the_refusal_at_start_is_one_french_line_not_a_traceback(tmp_path):
@@ -202,18 +220,20 @@ def test_health_answers_what_it_checked(client):
     assert answer.mimetype == "application/json"
 
 
-def test_health_says_503_when_the_database_is_gone(tmp_path):
+def test_health_says_503_when_the_database_is_gone(tmp_path, new_app):
     missing = tmp_path / "no-such-directory" / "db.sqlite3"
-    app = create_app(_base_config(tmp_path / "i", f"sqlite:///{missing}"))
+    app = new_app(_base_config(tmp_path / "i", f"sqlite:///{missing}"))
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.json["ok"] is False and answer.json["database"] == "error"
 
 
-def test_a_database_never_migrated_is_named_by_the_health_check_and_the_log(tmp_path, caplog):
+def test_a_database_never_migrated_is_named_by_the_health_check_and_the_log(
+    tmp_path, caplog, new_app
+):
     """A server started before `db upgrade`: the probe says so, and the first page's failure
     is logged with the command that fixes it (not only `no such table: member`)."""
-    app = create_app(_base_config(tmp_path / "i", f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+    app = new_app(_base_config(tmp_path / "i", f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
     client = app.test_client()
     answer = client.get("/healthz")
     assert answer.status_code == 503
@@ -236,8 +256,8 @@ def test_a_database_never_migrated_is_named_by_the_health_check_and_the_log(tmp_
     ]
 
 
-def test_health_says_503_when_the_configured_redis_is_down(tmp_path, database_uri):
-    app = create_app(
+def test_health_says_503_when_the_configured_redis_is_down(tmp_path, database_uri, new_app):
+    app = new_app(
         {
             **_base_config(tmp_path / "i", database_uri),
             "SOCKETIO_MESSAGE_QUEUE": f"redis://127.0.0.1:{free_port()}/0",
@@ -249,8 +269,8 @@ def test_health_says_503_when_the_configured_redis_is_down(tmp_path, database_ur
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
-def test_health_checks_a_running_redis(tmp_path, database_uri):
-    app = create_app(
+def test_health_checks_a_running_redis(tmp_path, database_uri, new_app):
+    app = new_app(
         {
             **_base_config(tmp_path / "i", database_uri),
             "SOCKETIO_MESSAGE_QUEUE": os.environ["TEST_REDIS_URL"],
@@ -263,10 +283,10 @@ def test_health_checks_a_running_redis(tmp_path, database_uri):
 
 
 def test_sign_in_works_and_is_still_limited_while_the_rate_limit_redis_is_down(
-    tmp_path, database_uri, make_member, caplog
+    tmp_path, database_uri, make_member, caplog, new_app
 ):
     member = make_member()
-    app = create_app(
+    app = new_app(
         {
             **_base_config(tmp_path / "i", database_uri),
             "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0",  # nobody listens
@@ -287,8 +307,10 @@ def test_sign_in_works_and_is_still_limited_while_the_rate_limit_redis_is_down(
 # -- the test e-mail ----------------------------------------------------------------------------
 
 
-def test_send_test_mail_sends_through_the_configured_server(tmp_path, database_uri, smtp_server):
-    app = create_app(
+def test_send_test_mail_sends_through_the_configured_server(
+    tmp_path, database_uri, smtp_server, new_app
+):
+    app = new_app(
         {
             **_base_config(tmp_path / "i", database_uri),
             "MAIL_SERVER": "127.0.0.1",
@@ -305,15 +327,15 @@ def test_send_test_mail_sends_through_the_configured_server(tmp_path, database_u
     assert f"127.0.0.1:{smtp_server.port}" in smtp_server.body(message)
 
 
-def test_send_test_mail_says_what_is_missing(tmp_path, database_uri):
-    app = create_app(_base_config(tmp_path / "i", database_uri))
+def test_send_test_mail_says_what_is_missing(tmp_path, database_uri, new_app):
+    app = new_app(_base_config(tmp_path / "i", database_uri))
     result = app.test_cli_runner().invoke(args=["send-test-mail", "camille@le97.example"])
     assert result.exit_code == 1
     assert "MAIL_SERVER n’est pas réglé" in result.output
 
 
-def test_send_test_mail_reports_a_server_that_does_not_answer(tmp_path, database_uri):
-    app = create_app(
+def test_send_test_mail_reports_a_server_that_does_not_answer(tmp_path, database_uri, new_app):
+    app = new_app(
         {
             **_base_config(tmp_path / "i", database_uri),
             "MAIL_SERVER": "127.0.0.1",
