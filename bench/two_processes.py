@@ -143,6 +143,10 @@ def prepare(tmp, database_url, meetings, members):
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(32),  # one key: a cookie serves both processes
             "PYTHONUNBUFFERED": "1",
+            # One writer sends bursts far above a person's (SOCKET_COMMAND_BURST, 60 in
+            # production: meeting/limits.py); the bench measures the fan-out, not the limit.
+            "SOCKET_COMMAND_BURST": "100000",
+            "SOCKET_COMMAND_RATE": "100000",
         }
     )
     flask = Path(sys.executable).parent / "flask"

@@ -4,11 +4,11 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
+from . import cleaning, i18n, markdown, storage  # noqa: F401  (storage registers the SQLite engine settings)
 from .config import ROOT, check, from_environment
 from .economy import money
 from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -30,6 +30,7 @@ def create_app(overrides=None):
         static_folder=str(ROOT / "static"),
     )
     Path(instance_path).mkdir(parents=True, exist_ok=True)
+    cleaning.install(app)  # `<int:…>` routes within the database's integers (404 past them)
     app.config.update(from_environment(instance_path))
     if overrides:
         app.config.update(overrides)
@@ -123,30 +124,38 @@ def create_app(overrides=None):
 
 
 def _init_login(app):
+    from urllib.parse import urlencode
+
+    from flask import flash, redirect, url_for
+
     from .i18n import _l
-    from .models import Member
+    from .members import sessions
 
     login_manager.init_app(app)
     login_manager.login_view = "members.sign_in"
     login_manager.login_message = _l("Connectez-vous pour voir cette page.")
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_member(member_id):
-        try:
-            member = db.session.get(Member, int(member_id))
-        except (TypeError, ValueError):
-            return None
-        # A deactivated member's old session is no longer accepted.
-        if member is None or not member.is_active:
-            return None
-        return member
+    # A cookie is accepted only while the session it names is open and its member active
+    # (members/sessions.py): a copy kept after sign-out is worth nothing.
+    login_manager.user_loader(sessions.load_member)
+    app.after_request(sessions.touch)
+
+    @login_manager.unauthorized_handler
+    def sign_in_first():
+        """To the sign-in page, then back to this page: `next` is the path inside the app
+        (without the sub-path prefix), as every `next` is (meeting/safe_redirect.py)."""
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+        back = request.path
+        if request.query_string:
+            back += "?" + request.query_string.decode("latin-1")
+        return redirect(url_for(login_manager.login_view) + "?" + urlencode({"next": back}))
 
 
 def _init_pages(app):
     from .errors import ServiceError
     from .i18n import _
-    from .ops import health
+    from .ops import health, security
 
     messages = {
         400: lambda: _("La demande est incomplète ou mal formée."),
@@ -177,6 +186,7 @@ def _init_pages(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        security.refused("csrf", security.http_door(), detail=_csrf_reason(error))
         return render_error(
             400,
             _("Le formulaire a expiré ou n’est pas valide. Rechargez la page et recommencez."),
@@ -185,10 +195,12 @@ def _init_pages(app):
     @app.errorhandler(ServiceError)
     def service_error(error):
         db.session.rollback()
+        security.refused_error(error, security.http_door())
         return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        security.refused_status(error.code, security.http_door())
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
@@ -223,17 +235,56 @@ def _init_pages(app):
     def layout_context():
         return {"languages": app.config["LANGUAGES"]}
 
+    # Every page's policy: scripts and styles from the app's own files only (no inline script,
+    # no `on…=` attribute in templates), no plugin, framed by no one, forms posted to the app.
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    )
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        # A page made to be shown in another site's frame (the calendar widget) brings its own
-        # policy; every other page may be framed by no one.
+        # A page made to be shown in another site's frame (the calendar widget) or a picture
+        # (the SVG charts) brings its own policy; every other page may be framed by no one.
         if "Content-Security-Policy" not in response.headers:
             response.headers["X-Frame-Options"] = "DENY"
-            response.headers["Content-Security-Policy"] = (
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                "base-uri 'self'; form-action 'self'"
-            )
+            response.headers["Content-Security-Policy"] = csp
+        if app.config.get("HTTPS"):
+            # A year; no includeSubDomains (other sites of the domain are not ours to decide).
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _personal(response):
+            # What a member or a guest reads stays on no disk and in no shared cache (the
+            # offline copies of meeting/pwa go to the Cache API, which no-store leaves alone).
+            response.headers["Cache-Control"] = "no-store"
+        if response.status_code in security.STATUS_KINDS and not security.logged():
+            # A refusal answered by a blueprint's own handler (the API's JSON) or by a view.
+            security.refused_status(response.status_code, security.http_door())
         return response
+
+
+def _personal(response):
+    """True when the response shows what only its reader may see, and no view said otherwise:
+    a page, a file or JSON for a signed-in member or a guest of the live Friday (their session
+    says so, read without the database), the API, and anything a view marked `private` (a
+    personal feed's address). Static files, the service worker and what views mark public or
+    `no-cache` themselves keep their caching; so do public pages for anonymous visitors."""
+    from .live.guests import GUEST_KEY
+
+    if request.endpoint == "static":
+        return False
+    given = response.headers.get("Cache-Control")
+    if given is not None:
+        return "private" in given
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return True
+    # `_user_id`: where Flask-Login keeps the signed-in member's id.
+    return "_user_id" in session or GUEST_KEY in session
+
+
+def _csrf_reason(error):
+    """Which check failed (Flask-WTF's words: the token missing, not valid, the Referrer…),
+    never the token itself."""
+    return str(getattr(error, "description", "") or "")[:80]

@@ -1,12 +1,13 @@
 """Flask commands: `create-admin`, `demo`."""
 
 import random
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import ClassVar
 
 import click
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from .demo_archive.vocabulary import PEOPLE as ARCHIVE_PEOPLE
 from .errors import ServiceError
@@ -92,6 +93,66 @@ def _load_archive(years, seed):
     click.echo("Connexion : admin@le97.example / vendredi")
 
 
+# What lets one connection past the archive's triggers, and what seals it again.
+_ARCHIVE_SEAL = {
+    "postgresql": ("SET vendredi.archive_unsealed = 'on'", "RESET vendredi.archive_unsealed"),
+    "sqlite": (
+        "ATTACH DATABASE ':memory:' AS vendredi_archive_unsealed",
+        "DETACH DATABASE vendredi_archive_unsealed",
+    ),
+}
+
+
+@contextmanager
+def _archive_unsealed():
+    """The demo backdates and renumbers what its story wrote: let the connections it checks out
+    meanwhile past the append-only archive's triggers (migration 5b8c9d0e1f2a), and seal each
+    again as it goes back to the pool."""
+    engine = db.engine
+    unseal_sql, seal_sql = _ARCHIVE_SEAL[engine.dialect.name]
+
+    def execute(dbapi_connection, statement):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+        if engine.dialect.name == "postgresql":
+            dbapi_connection.commit()  # a session setting outlives only a committed transaction
+
+    def unseal(dbapi_connection, record, _proxy):
+        execute(dbapi_connection, unseal_sql)
+        record.info["archive_unsealed"] = True
+
+    def seal(dbapi_connection, record):
+        if not record.info.pop("archive_unsealed", False) or dbapi_connection is None:
+            return
+        dbapi_connection.rollback()
+        execute(dbapi_connection, seal_sql)
+
+    db.session.commit()  # the connection in hand goes back, to come out unsealed
+    event.listen(engine, "checkout", unseal)
+    event.listen(engine, "checkin", seal)
+    try:
+        yield
+        db.session.commit()
+    finally:
+        db.session.rollback()  # every connection is back in the pool, sealed
+        event.remove(engine, "checkout", unseal)
+        event.remove(engine, "checkin", seal)
+
+
+@contextmanager
+def _no_meeting_start_backups():
+    """The demo's story starts a few Fridays in a second: no backup for each (BACKUP_ON_START)."""
+    saved = current_app.config.get("BACKUP_ON_START")
+    current_app.config["BACKUP_ON_START"] = False
+    try:
+        yield
+    finally:
+        current_app.config["BACKUP_ON_START"] = saved
+
+
+@_no_meeting_start_backups()
+@_archive_unsealed()
 def load_demo(seed=97):
     """Fill an empty database with a believable Le 97, through the services (real traces):
     a dozen members, three past Fridays (closed) and the coming one being prepared."""

@@ -24,10 +24,12 @@ from typing import get_args, get_origin
 from flask import current_app
 from flask_login import current_user
 
+from . import cleaning, limits
 from .errors import Forbidden, NotFound, ServiceError
 from .extensions import db
 from .i18n import _l
 from .labels import field_label
+from .ops import security
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +81,8 @@ def exposed(door):
 
 
 def refusal(code, message, **extra):
-    """An ack that says no."""
+    """An ack that says no (a refusal of trust also goes to the security log)."""
+    security.refused_code(code, "socket")
     return {"ok": False, "error": code, "message": str(message), **extra}
 
 
@@ -147,7 +150,8 @@ def check_fields(spec, data):
     unknown = set(data) - set(spec) - {"op_id"}
     if unknown:
         raise ServiceError(
-            _l("Champ inattendu : %(name)s.", name=min(unknown)), code="invalid_field"
+            _l("Champ inattendu : %(name)s.", name=cleaning.shown_name(min(unknown, key=str))),
+            code="invalid_field",
         )
     args = {}
     for name, (kind, required) in spec.items():
@@ -168,7 +172,8 @@ def check_fields(spec, data):
                 raise _wrong_type(name, kind)
         elif not _is_a(value, kind):
             raise _wrong_type(name, kind)
-        args[name] = value
+        # Texts in NFC and LF, no control character, numbers within 32 bits (`meeting.cleaning`).
+        args[name] = cleaning.clean_value(name, value)
     return args
 
 
@@ -248,6 +253,14 @@ def _check_actor(cmd, actor):
 def dispatch(event, data):
     """Check and run one socket command; always return an ack, never raise."""
     try:
+        # Before anything else (no database work): one sender's burst, then its steady rate.
+        wait = limits.socket_command_wait()
+        if wait:
+            return refusal(
+                "rate_limited",
+                _l("Trop d’actions d’un coup. Réessayez dans %(seconds)s s.", seconds=wait),
+                retry_after=wait,
+            )
         cmd = COMMANDS.get(event)
         if cmd is None:
             return refusal("unknown_command", _l("Commande inconnue."))
@@ -263,7 +276,8 @@ def dispatch(event, data):
             data = {}
         if not isinstance(data, dict):
             return refusal("malformed", _l("Les données de la commande sont mal formées."))
-        size = len(json.dumps(data, ensure_ascii=False).encode())
+        # A lone surrogate (JSON can carry one) is measured here, refused by `check_fields`.
+        size = len(json.dumps(data, ensure_ascii=False).encode(errors="surrogatepass"))
         if size > current_app.config["LIVE_MAX_PAYLOAD"]:
             return refusal("payload_too_large", _l("Le contenu envoyé est trop volumineux."))
         actor = current_actor()
@@ -294,6 +308,7 @@ def form_command(name):
     return cmd
 
 
+@security.logs_refusals("form")
 def run_form(name, form, **given):
     """Run the command `name` from a posted form; `given` are fields the page knows itself
     (the meeting of the URL's Friday) and win over the form's. Return the handler's result or
@@ -301,6 +316,7 @@ def run_form(name, form, **given):
     cmd = form_command(name)
     actor = current_actor()
     _check_actor(cmd, actor)
+    limits.check_creating(name, actor)  # 429 with Retry-After past the member's limit
     values = form_values(cmd.fields, form)
     values.update({k: v for k, v in given.items() if k in cmd.fields and v is not None})
     args = check_fields(cmd.fields, values)
@@ -313,25 +329,30 @@ def run_form(name, form, **given):
 
 # -- the JSON API door ------------------------------------------------------------------------
 
-# The numbers the API door takes: the database's integer columns hold 32 bits, and no id,
-# revision or count of ours is larger (a larger one would fail in the database, not here).
-API_INT_MIN, API_INT_MAX = -(2**31), 2**31 - 1
-# A text the API door takes holds no NUL (PostgreSQL cannot store it); `json_schema` says so.
-_TEXT_SCHEMA = {"type": "string", "pattern": "^[^\\u0000]*$"}
+# The numbers every door takes: the database's integer columns hold 32 bits, and no id,
+# revision or count of ours is larger (`meeting.cleaning` refuses a larger one at the door).
+API_INT_MIN, API_INT_MAX = cleaning.API_INT_MIN, cleaning.API_INT_MAX
 _INT_SCHEMA = {"type": "integer", "minimum": API_INT_MIN, "maximum": API_INT_MAX}
-_KIND_SCHEMAS = {int: _INT_SCHEMA, str: _TEXT_SCHEMA, bool: {"type": "boolean"}}
 
 
-def _kind_schema(kind):
+def _one_schema(name, kind):
+    """The JSON Schema of one type: a text's pattern says what `cleaning.clean_text` refuses
+    in that field (no NUL or other control character, no bidi override; one line or several)."""
+    if kind is str:
+        return {"type": "string", "pattern": cleaning.text_pattern(name)}
+    return {int: _INT_SCHEMA, bool: {"type": "boolean"}}[kind]
+
+
+def _kind_schema(name, kind):
     """The JSON Schema of one declared kind (a type, a tuple of types or a typed list)."""
     if _is_list(kind):
         item = _item_kind(kind)
-        return {"type": "array", **({"items": _KIND_SCHEMAS[item]} if item else {})}
+        return {"type": "array", **({"items": _one_schema(name, item)} if item else {})}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     merged = {}
     for one in kinds:
-        merged.update({k: v for k, v in _KIND_SCHEMAS[one].items() if k != "type"})
-    types_ = [_KIND_SCHEMAS[one]["type"] for one in kinds]
+        merged.update({k: v for k, v in _one_schema(name, one).items() if k != "type"})
+    types_ = [_one_schema(name, one)["type"] for one in kinds]
     return {"type": types_[0] if len(types_) == 1 else types_, **merged}
 
 
@@ -341,7 +362,7 @@ def json_schema(spec):
     other, the required ones never null, the others null or absent when not given."""
     properties, required = {}, []
     for name, (kind, is_required) in spec.items():
-        schema = _kind_schema(kind)
+        schema = _kind_schema(name, kind)
         if not is_required:
             types_ = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             schema = {**schema, "type": [*types_, "null"]}
@@ -356,34 +377,12 @@ def json_schema(spec):
     }
 
 
-def _unstorable(name, value):
-    """A refusal when a JSON value of a field cannot reach the database as it is: a number
-    beyond 32 bits, a text with a NUL or half of a UTF-16 pair (items of a list included)."""
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, int) and not isinstance(item, bool):
-            if not API_INT_MIN <= item <= API_INT_MAX:
-                return _l("Le champ « %(name)s » est un nombre trop grand.", name=field_label(name))
-        elif isinstance(item, str) and ("\x00" in item or not _encodable(item)):
-            return _l(
-                "Le champ « %(name)s » contient un caractère interdit.", name=field_label(name)
-            )
-    return None
-
-
-def _encodable(text):
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def json_values(spec, body):
     """Read a JSON request body (bytes) as a command's fields: an object (an empty body is no
     field at all) whose numbers fit in 32 bits (`3.0` is the integer 3, as JSON Schema says)
     and whose texts hold no NUL; `op_id` only for a command that takes it (the socket door lets
-    pages send it with every command). Types, required and unknown fields are
-    `check_fields`'s to say."""
+    pages send it with every command). Types, required and unknown fields, texts and numbers
+    that cannot be stored (`meeting.cleaning`) are `check_fields`'s to say, as at every door."""
     if len(body) > current_app.config["LIVE_MAX_PAYLOAD"]:
         raise ServiceError(
             _l("Le contenu envoyé est trop volumineux."), code="payload_too_large", status=413
@@ -402,9 +401,6 @@ def json_values(spec, body):
         raise ServiceError(_l("Champ inattendu : %(name)s.", name="op_id"), code="invalid_field")
     for name in sorted(set(data) & set(spec)):
         data[name] = _whole_numbers(spec[name][0], data[name])
-        problem = _unstorable(name, data[name])
-        if problem is not None:
-            raise ServiceError(problem, code="invalid_field", field=name)
     return data
 
 
@@ -438,6 +434,7 @@ def api_command(name):
     return cmd
 
 
+@security.logs_refusals("api")
 def run_api(name, body):
     """Run the command `name` from the JSON body (bytes) of an API request: the same checks as
     the other doors (signed in, the permission predicate, typed fields, no unknown field), in
@@ -445,6 +442,7 @@ def run_api(name, body):
     cmd = api_command(name)
     actor = current_actor()
     _check_actor(cmd, actor)
+    limits.check_creating(name, actor)  # 429 with Retry-After past the member's limit
     args = check_fields(cmd.fields, json_values(cmd.fields, body))
     try:
         return cmd.handler(actor, **args) or {}

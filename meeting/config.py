@@ -51,6 +51,7 @@ def from_environment(instance_path):
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    https = _bool(env.get("HTTPS"))
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
         # Several processes or machines must share one key (see `check`): set, not made here.
@@ -64,10 +65,19 @@ def from_environment(instance_path):
         },
         # Sessions: "rester connecté" makes the session permanent for 30 days.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # HTTPS (behind nginx with TLS): cookies only over HTTPS, links in https://, and
+        # Strict-Transport-Security on every response (meeting/__init__.py). Off by default,
+        # for a laptop on http://localhost.
+        "HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_SECURE": https,
         "SESSION_COOKIE_NAME": env.get("SESSION_COOKIE_NAME", "vendredi_session"),
+        # Flask-Login's "remember me" cookie (unused today: sessions are made permanent
+        # instead), with the same flags should it ever be set.
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
         # Babel: French first, English second, Europe/Paris.
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Paris"),
@@ -91,6 +101,8 @@ def from_environment(instance_path):
         "SOCKETIO_ASYNC_MODE": env.get("SOCKETIO_ASYNC_MODE") or "threading",
         # Largest command payload accepted (bytes of JSON), answered with a French error.
         "LIVE_MAX_PAYLOAD": _int(env.get("LIVE_MAX_PAYLOAD"), 100_000),
+        # Largest HTTP request body (bytes): above it, the French 413 page.
+        "MAX_CONTENT_LENGTH": _int(env.get("MAX_CONTENT_LENGTH"), 1_000_000),
         # Rate limits (Flask-Limiter); storage may be redis://… with several processes.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Redis away: limits go on in this process's memory (one warning), then back to Redis.
@@ -103,6 +115,17 @@ def from_environment(instance_path):
         "JOIN_RATE_LIMIT": env.get("JOIN_RATE_LIMIT", "10 per minute;60 per hour"),
         # The public proposal form (`/proposer`, no account), per address.
         "PUBLIC_PROPOSAL_RATE_LIMIT": env.get("PUBLIC_PROPOSAL_RATE_LIMIT", "5 per hour"),
+        # Wrong passwords per account (its e-mail, whatever the address), a moving window: past
+        # it, only the e-mail link signs in until the oldest failure leaves the window.
+        "SIGNIN_ACCOUNT_RATE_LIMIT": env.get("SIGNIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        # Socket commands per member (all their pages) or per address: a burst, then so many
+        # per second (meeting/limits.py). An outbox of 20 entries or a reordered agenda stays
+        # well below.
+        "SOCKET_COMMAND_BURST": _int(env.get("SOCKET_COMMAND_BURST"), 60),
+        "SOCKET_COMMAND_RATE": _int(env.get("SOCKET_COMMAND_RATE"), 5),
+        # Creating commands (entries, proposals, decisions, gifts, tokens…) through a form or
+        # the API, per member.
+        "FORM_CREATE_RATE_LIMIT": env.get("FORM_CREATE_RATE_LIMIT", "60 per minute;600 per hour"),
         # The weekly meeting: day (0 = Monday … 4 = Friday) and hours, Europe/Paris.
         "MEETING_WEEKDAY": _int(env.get("MEETING_WEEKDAY"), 4),
         "MEETING_START": env.get("MEETING_START", "12:00"),
@@ -112,7 +135,7 @@ def from_environment(instance_path):
         "INVITATION_DAYS": _int(env.get("INVITATION_DAYS"), 14),
         "MAGIC_LINK_MINUTES": _int(env.get("MAGIC_LINK_MINUTES"), 15),
         "WTF_CSRF_TIME_LIMIT": None,
-        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
         # Behind a reverse proxy (nginx): number of proxies to trust for X-Forwarded-*.
         "PROXY_COUNT": _int(env.get("PROXY_COUNT"), 0),
         # …and only from these peers (addresses or networks, comma-separated): from anywhere
@@ -120,6 +143,11 @@ def from_environment(instance_path):
         "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES") or "127.0.0.1,::1",
         # App logs on standard error, with time and level (meeting/ops/logs.py).
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Backups (meeting/ops/backup.py): where (mode 0700), how many are kept, and whether a
+        # Friday going live makes one (unset: yes when BACKUP_DIR is writable).
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(Path(instance_path) / "backups"),
+        "BACKUP_KEEP": _int(env.get("BACKUP_KEEP"), 14),
+        "BACKUP_ON_START": _bool(env.get("BACKUP_ON_START"), None),
     }
 
 

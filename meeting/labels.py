@@ -265,6 +265,12 @@ FIELD_LABELS = {
     "material_needs": _l("Besoins matériels"),
     # The token page.
     "token_id": _l("Jeton"),
+    # Forms outside the command registry, cleaned at the edge all the same (`meeting.cleaning`).
+    "code": _l("Code affiché à l’écran"),
+    "first_name": _l("Prénom"),
+    "display_name": _l("Nom affiché"),
+    "email": _l("Adresse e-mail"),
+    "name": _l("Nom"),
 }
 
 

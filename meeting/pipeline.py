@@ -189,9 +189,13 @@ def clean_op_id(op_id):
     return op_id
 
 
-def already_applied(actor, op_id, command):
-    """The operation this member already sent with `op_id`, or None. The same id sent for
-    another command is refused, never answered as if applied."""
+def already_applied(actor, op_id, command, subject=None):
+    """The operation this member already sent with `op_id`, or None. An id is bound to the
+    command and the subject it was first sent for: the same id sent for another command, or
+    for the same command on another subject, is refused (`op_id_reused`), never answered as if
+    applied. `subject` is the row the command acts on (the entry edited) or its id; for a
+    command that creates its row, a function telling whether the row made then (its id)
+    belongs where this command would put one (the same Friday)."""
     if op_id is None or getattr(actor, "id", None) is None:
         return None
     row = db.session.scalar(
@@ -199,9 +203,22 @@ def already_applied(actor, op_id, command):
             ClientOperation.member_id == actor.id, ClientOperation.op_id == op_id
         )
     )
-    if row is not None and row.command != command:
+    if row is None:
+        return None
+    if row.command != command:
         raise Conflict(
             _l("Cet identifiant d’opération a déjà servi pour une autre action."),
             code="op_id_reused",
         )
+    if subject is not None and not _same_subject(row.subject_id, subject):
+        raise Conflict(
+            _l("Cet identifiant d’opération a déjà servi pour un autre élément."),
+            code="op_id_reused",
+        )
     return row
+
+
+def _same_subject(recorded_id, subject):
+    if callable(subject):
+        return recorded_id is not None and bool(subject(recorded_id))
+    return recorded_id == getattr(subject, "id", subject)

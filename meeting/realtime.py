@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request
 from .commands import dispatch, refusal
 from .extensions import db, socketio
 from .i18n import _l
+from .ops import security
 
 log = logging.getLogger(__name__)
 
@@ -391,17 +392,28 @@ def register(app):
     presence.reset()
     reset_soon()
     snapshots.reset()
+    # The same-origin check is python-engineio's; a handshake it refuses goes to the security log.
+    security.watch_origin_refusals(app)
 
     @socketio.on("connect", namespace=NAMESPACE)
     def on_connect(auth=None):
-        """A browser page connects: the server picks its rooms from the Flask session."""
+        """A browser page connects: the server picks its rooms from the Flask session. A
+        cookie that names a member whose session has ended (signed out, deactivated, password
+        changed elsewhere) is refused: the page signs in again over HTTP."""
+        from .members import sessions
+
         try:
+            named_member = "_user_id" in session  # read first: a refused cookie loses it
+            if not current_user.is_authenticated and named_member:
+                security.refused_code("not_signed_in", "socket")
+                return False
             join_room(PUBLIC)
             if current_user.is_authenticated:
                 join_room(MEMBERS)
                 join_room(member_room(current_user.id))
-                if session.get("sid"):
-                    join_room(session_room(session["sid"]))
+                sid = sessions.current_sid()
+                if sid:
+                    join_room(sessions.room_for(sid))
             return True
         finally:
             db.session.remove()

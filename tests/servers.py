@@ -52,6 +52,8 @@ class Server:
             # A test's server stops quickly (gunicorn waits 10 s for open sockets otherwise).
             "GUNICORN_ARGS": "--graceful-timeout 2",
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Tests send bursts from one page faster than anyone would (meeting/limits.py).
+            "SOCKET_COMMAND_BURST": "1000",
             "MAIL_SERVER": "",
             "PYTHONUNBUFFERED": "1",
             **settings,

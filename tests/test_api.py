@@ -385,7 +385,11 @@ def test_a_malformed_body_is_refused(world, call, raw, status, code, message):
         ({"meeting_id": "12"}, "invalid_field", "Le champ « Réunion » doit être un nombre entier."),
         ({"meeting_id": True}, "invalid_field", "Le champ « Réunion » doit être un nombre entier."),
         ({"meeting_id": 2**40}, "invalid_field", "Le champ « Réunion » est un nombre trop grand."),
-        ({"body": "a\x00b"}, "invalid_field", "Le champ « Texte » contient un caractère interdit."),
+        (
+            {"body": "a\x00b"},
+            "invalid_field",
+            "Le champ « Texte » contient des caractères invisibles non admis : retirez-les.",
+        ),
         ({"colour": "rouge"}, "invalid_field", "Champ inattendu : colour."),
         ({"kind": "poeme"}, "invalid_kind", "Ce type de contribution n’existe pas."),
     ],

@@ -13,6 +13,7 @@ from meeting.live import services as agenda
 from meeting.meetings import dates
 from meeting.models import Decision
 from meeting.models.base import utcnow
+from tests.conftest import rewrite_archive
 
 NBSP = "\u00a0"
 
@@ -205,9 +206,12 @@ def test_supersession_shows_on_both_decisions_and_in_the_state_filter(member_cli
 
 
 def test_a_decision_due_for_review_shows_a_revoir(member_client, register):
-    register.budget.review_on = dates.today_in_place()
-    register.garden.review_on = dates.today_in_place() + timedelta(days=30)
-    db.session.commit()
+    for decision, day in ((register.budget, 0), (register.garden, 30)):
+        rewrite_archive(
+            "UPDATE decision SET review_on = :day WHERE id = :id",
+            day=dates.today_in_place() + timedelta(days=day),
+            id=decision.id,
+        )
     page = text_of(member_client.get("/decisions/?etat=a-revoir"))
     assert numbers_on(page) == [register.budget.number]
     assert "à revoir" in page and "À revoir le" in page

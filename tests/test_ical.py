@@ -214,7 +214,7 @@ def test_members_only_event_in_the_personal_feed(client, make_member, both):
     assert {public.uid, private.uid} <= set(found)
     assert str(found[private.uid]["CLASS"]) == "CONFIDENTIAL"
     assert str(calendar["X-WR-CALNAME"]) == "Le 97 — agenda des membres"
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
     row = db.session.scalar(select(FeedToken).where(FeedToken.member_id == ines.id))
     assert row.last_used_at is not None
 
@@ -236,7 +236,7 @@ def test_per_event_ics_of_a_members_only_event_for_a_member(client_as, both):
     member_client, _member = client_as()
     response = member_client.get(f"/agenda/{private.id}.ics")
     assert vevents(parse(response)).keys() == {private.uid}
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("case", ["none", "unknown", "tampered", "revoked", "archive", "inactive"])

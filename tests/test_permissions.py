@@ -79,6 +79,9 @@ ROUTES = {
     "members.change_password": [
         ("POST", "/profil/mot-de-passe", {}, (302, 400, 400, 400)),
     ],
+    "members.end_other_sessions": [
+        ("POST", "/profil/appareils/deconnecter", {}, (302, 302, 302, 302)),
+    ],
     "members.set_language": [("POST", "/langue", {"lang": "fr"}, (302, 302, 302, 302))],
     "members.admin": [("GET", "/admin/membres", None, (302, 403, 403, 200))],
     "members.invite": [
@@ -965,6 +968,11 @@ FORM_COMMANDS = {
         (SIGN_IN, *(["Seule la personne qui a proposé l’événement peut le retirer."] * 3), SIGN_IN),
     ),
     "revoke_feed_token": ("/profil/flux/revoquer", {}, (SIGN_IN, DONE, DONE, DONE, SIGN_IN)),
+    "end_other_sessions": (
+        "/profil/appareils/deconnecter",
+        {},
+        (SIGN_IN, DONE, DONE, DONE, SIGN_IN),
+    ),
     "create_api_token": (
         "/profil/jetons",
         {"label": "Script"},
@@ -1122,6 +1130,7 @@ CHANGES_NOTHING_WHEN_DONE = {
     "lower_hand",
     "revoke_feed_token",
     "revoke_calendar_token",
+    "end_other_sessions",  # the visitor's browser is their only session
     "mark_notifications_read",
     "restore_catalogue_item",
 }

@@ -19,6 +19,7 @@ from ..commands import current_actor
 from ..errors import ServiceError
 from ..extensions import csrf
 from ..i18n import _l
+from ..ops import security
 from . import tokens
 
 TOKEN, SESSION = "token", "session"
@@ -31,7 +32,11 @@ def authenticate():
     if header is None:
         g.api_auth = SESSION
         return
-    row, member = tokens.member_for(tokens.bearer_token(header))
+    try:
+        row, member = tokens.member_for(tokens.bearer_token(header))
+    except tokens.BadToken:
+        security.refused("bad_token", "api", code=tokens.BadToken.code)
+        raise
     # Flask-Login's user of this request (what `login_user` would set, without the session).
     g._login_user = member
     g.api_auth = TOKEN
@@ -51,6 +56,7 @@ def check_csrf():
     try:
         csrf.protect()
     except CSRFError:
+        security.refused("csrf", "api", code="csrf_failed")
         raise ServiceError(
             _l(
                 "Le jeton CSRF de la session manque ou n’est plus valable : envoyez celui de la "

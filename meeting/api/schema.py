@@ -43,6 +43,10 @@ ERROR_DESCRIPTIONS = {
     404: _l("Rien de tel : chemin, commande, date ou numéro inconnus."),
     409: _l("Conflit : quelqu’un a changé la même chose entre-temps, ou ce n’est pas le moment."),
     413: _l("Le contenu envoyé est trop volumineux."),
+    429: _l(
+        "Trop de créations d’un coup pour ce membre : réessayez après le nombre de secondes "
+        "que disent `retry_after` et l’en-tête `Retry-After`."
+    ),
 }
 READ_ERRORS = (400, 401, 403, 404)
 SECURITY_SCHEMES = {

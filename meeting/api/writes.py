@@ -6,7 +6,8 @@ Answers `{"ok": true, …the handler's result}` (200), or a refusal: 400 for any
 with the input (malformed JSON, an unknown field, a wrong type, a missing field, a value the
 service refuses: one status for all of them, the `error` code says which), 401 (no caller, a
 bad token), 403 (a role that may not), 404 (no such command in the API, or no such row), 409
-(a conflict: a stale revision, a Friday not live…), 413 (too large). Nothing is stored when it
+(a conflict: a stale revision, a Friday not live…), 413 (too large), 429 (too many creating
+commands at once: `retry_after` and `Retry-After`, meeting/limits.py). Nothing is stored when it
 refuses.
 """
 
@@ -19,7 +20,7 @@ from .responses import json_response
 
 bp = Blueprint("commands", __name__)
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 429)
 
 
 class CommandOperations:

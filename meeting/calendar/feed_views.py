@@ -25,6 +25,7 @@ from ..extensions import db
 from ..feeds import tokens
 from ..i18n import _
 from ..models import Event
+from ..ops import security
 from ..realtime import request_links
 from . import (
     feed_commands,  # noqa: F401  (declares the form commands of this blueprint)
@@ -61,8 +62,8 @@ def _calendar_response(body, filename, public, download=False):
     disposition = "attachment" if download else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     # Calendar apps poll: a conditional request is answered 304. What a session or a personal
-    # address reads stays out of shared caches.
-    response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-cache"
+    # address reads is stored by no cache at all.
+    response.headers["Cache-Control"] = "public, max-age=300" if public else "no-store"
     if not public:
         response.vary.add("Cookie")
     response.add_etag()
@@ -81,6 +82,7 @@ def member_ics():
     try:
         row, _member = tokens.reader_for(request.args.get(tokens.TOKEN_PARAM), scope="calendar")
     except ServiceError as exc:
+        security.refused("bad_token", "feed", code=exc.code)
         return _refusal(exc.message)
     body = ical.member_feed()
     tokens.note_use(row)

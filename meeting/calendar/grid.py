@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from .. import cleaning
 from . import read
 
 VIEWS = {"mois": "month", "semaine": "week", "liste": "list"}
@@ -33,10 +34,13 @@ class Span:
 
 
 def parse_day(text, today):
+    """The day a calendar page asks for; today when it is unreadable or out of the years
+    `cleaning` allows (a month of year 9999 has no next month to link to)."""
     try:
-        return date.fromisoformat(text) if text else today
+        day = date.fromisoformat(text) if text else today
     except ValueError:
         return today
+    return day if cleaning.in_window(day) else today
 
 
 def _add_months(day, months):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import permissions
+from .. import cleaning, permissions
 from ..errors import Conflict, FieldErrors, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l
@@ -249,13 +249,14 @@ def parse_occurrence(value):
     if isinstance(value, datetime):
         return value.replace(tzinfo=None, second=0, microsecond=0)
     try:
-        return datetime.fromisoformat(str(value or "").strip()).replace(tzinfo=None)
+        moment = datetime.fromisoformat(str(value or "").strip()).replace(tzinfo=None)
     except ValueError:
         raise ServiceError(
             _l("Cette date n’est pas une date de la série."),
             code="invalid_field",
             field="occurrence",
         ) from None
+    return cleaning.check_day(moment, "occurrence")
 
 
 def skip_occurrence(actor, event_id, occurrence_start):

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import rrulestr
 
+from .. import cleaning
 from ..errors import FieldErrors
 from ..i18n import _l
 from ..meetings import dates
@@ -88,10 +89,14 @@ def _parse_date(values, name, problems, required):
             problems[name] = _l("Indiquez une date.")
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems[name] = _l("Cette date n’est pas valable (attendu : AAAA-MM-JJ).")
         return None
+    if not cleaning.in_window(day):
+        problems[name] = cleaning.day_window_error().message
+        return None
+    return day
 
 
 def _parse_time(values, name, problems):

@@ -3,6 +3,7 @@ field's refusal at once, beside it, before anything is written."""
 
 from datetime import date
 
+from .. import cleaning
 from ..errors import FieldErrors, ServiceError
 from ..i18n import _, _l
 from ..meetings import dates
@@ -63,6 +64,8 @@ def clean_date(value, label, allow_past=False):
         raise ServiceError(
             _l("%(label)s ne peut pas être dans le passé.", label=label), code="past_date"
         )
+    if not isinstance(value, date):  # read from input: within the years `cleaning` allows
+        cleaning.check_day(day)
     return day
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from .. import commands, permissions, place
 from ..errors import ServiceError
 from ..i18n import _
+from ..ops import security
 from ..realtime import request_links
 from . import atom, tokens
 
@@ -32,8 +33,10 @@ def _serve(build):
         try:
             row, _member = tokens.reader_for(token)
         except ServiceError as exc:
+            security.refused("bad_token", "feed", code=exc.code)
             return _refusal(exc.message)
     elif not permissions.can_read_archive(current_user):
+        security.refused("not_signed_in", "feed", code="archive_for_members")
         with request_links():
             sign_in = url_for("members.sign_in", _external=True)
         return _refusal(
@@ -49,9 +52,9 @@ def _serve(build):
         tokens.note_use(row)
     response = Response(body, content_type=atom.CONTENT_TYPE)
     # Readers poll: a conditional request is answered 304. What a session or a personal address
-    # reads stays out of shared caches.
+    # reads is stored by no cache at all.
     public = token is None and place.archive_is_public()
-    response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-cache"
+    response.headers["Cache-Control"] = "public, no-cache" if public else "no-store"
     response.vary.add("Cookie")
     response.add_etag()
     return response.make_conditional(request)

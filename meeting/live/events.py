@@ -374,7 +374,8 @@ def mark_present(actor, meeting_id, member_id=None):
 )
 def start_meeting(actor, meeting_id):
     """Posted by the console or the document: the Friday goes live (join code, first point).
-    Broadcasts the new phase to every room of the Friday."""
+    Broadcasts the new phase to every room of the Friday; then a backup (BACKUP_ON_START),
+    after the commit, whose failure is only logged."""
     services.start_live(actor, meeting_id)
     return {}
 

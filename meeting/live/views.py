@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import commands, permissions
+from .. import cleaning, commands, permissions
 from ..commands import current_actor
 from ..errors import ServiceError, field_errors
 from ..extensions import limiter
@@ -211,7 +211,10 @@ def join():
     error = None
     if request.method == "POST":
         try:
-            row = services.join_as_guest(request.form.get("code"), request.form.get("first_name"))
+            row = services.join_as_guest(
+                cleaning.form_text(request.form, "code"),
+                cleaning.form_text(request.form, "first_name"),
+            )
         except ServiceError as exc:
             error = exc.message
         else:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from .. import cleaning
 from ..errors import NotFound
 from ..i18n import _l, long_date
 
@@ -46,6 +47,8 @@ def parse_meeting_date(text):
         day = date.fromisoformat(text)
     except (TypeError, ValueError):
         raise NotFound(_l("Cette date n’est pas valide (attendu : AAAA-MM-JJ).")) from None
+    if not cleaning.in_window(day):
+        raise NotFound(cleaning.day_window_error().message, code="date_out_of_range")
     if day.weekday() != meeting_weekday():
         raise NotFound(
             _l(

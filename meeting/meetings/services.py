@@ -17,6 +17,7 @@ from ..i18n import _l, long_date
 from ..labels import MEETING_STATUS_LABELS
 from ..models import Meeting
 from ..models.base import utcnow
+from ..ops import backup
 from ..pipeline import change
 from . import dates
 from .dates import meeting_hours, next_meeting_after
@@ -173,6 +174,8 @@ def start_meeting(actor, meeting_id):
                     date=meeting.scheduled_for.isoformat(),
                 )
                 session.publish_status(c, meeting)
+                # A copy of the database as the Friday goes live (BACKUP_ON_START).
+                c.after_commit(backup.after_meeting_start)
             return meeting
         except IntegrityError:  # the same join code drawn twice: draw again
             db.session.rollback()

@@ -3,7 +3,7 @@ the treasurer flag goes through the admin page's form."""
 
 from .. import permissions
 from ..commands import command
-from . import services
+from . import services, sessions
 
 
 @command(
@@ -17,3 +17,10 @@ def set_treasurer(actor, member_id, treasurer):
     (traced `treasurer_changed`)."""
     member = services.set_treasurer(actor, member_id, treasurer)
     return {"member_id": member.id, "treasurer": member.is_treasurer}
+
+
+@command("end_other_sessions", allowed=permissions.is_member, doors=("form",))
+def end_other_sessions(actor):
+    """Posted by the profile page (« Se déconnecter des autres appareils »): every session of
+    the member but this browser's ends, and their sockets close (not traced)."""
+    return {"ended": sessions.end_all(actor.id, keep_sid=sessions.current_sid())}

@@ -19,6 +19,7 @@ from ..models import ROLES, Invitation, LoginToken, Member
 from ..models.base import utcnow
 from ..pipeline import change
 from ..realtime import close_connections, member_room
+from . import sessions
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -142,8 +143,9 @@ def note_sign_in(member):
 # -- magic links ---------------------------------------------------------------------------
 
 
-def request_magic_link(email):
-    """Mail a 15-minute sign-in link to an active member's address; say nothing either way."""
+def request_magic_link(email, next_path=None):
+    """Mail a 15-minute sign-in link to an active member's address; say nothing either way.
+    `next_path` (a path inside the app, already checked) is where the link leads once used."""
     email = (email or "").strip().lower()
     if not mail_enabled() or not EMAIL_RE.match(email):
         return False
@@ -152,7 +154,9 @@ def request_magic_link(email):
         return False
     token = _new_token()
     minutes = current_app.config["MAGIC_LINK_MINUTES"]
-    link = _external("members.magic_link", token=token)
+    link = _external(
+        "members.magic_link", token=token, **({"next": next_path} if next_path else {})
+    )
     sent = {}
     with change() as c:
         db.session.add(
@@ -381,7 +385,8 @@ def set_treasurer(actor, member_id, value):
 
 
 def deactivate(actor, member_id):
-    """Close a member's account: their sessions and live connections end at once."""
+    """Close a member's account: every session of theirs ends (the rows are revoked, so a kept
+    cookie is refused) and their live connections close at once."""
     require(permissions.can_manage_members(actor))
     member = _get_member(member_id)
     if member.id == actor.id:
@@ -392,6 +397,7 @@ def deactivate(actor, member_id):
         member = _get_member(member_id)
         member.deactivated_at = utcnow()
         c.trace(actor, "member_deactivated", member, member_id=member.id)
+        sessions.end_all(member.id, during=c)
     close_connections(member_room(member_id))
     return member
 
@@ -425,14 +431,16 @@ def update_profile(actor, display_name, email):
     return member
 
 
-def change_password(actor, current, new):
-    """Change one's own password after checking the current one (not traced)."""
+def change_password(actor, current, new, keep_sid=None):
+    """Change one's own password after checking the current one (not traced): every session of
+    the member ends but `keep_sid`'s (the browser where it was changed stays signed in)."""
     require(permissions.can_edit_profile(actor, actor))
     if not actor.password_hash or not check_password_hash(actor.password_hash, current or ""):
         raise ServiceError(_l("Le mot de passe actuel est incorrect."), code="bad_credentials")
     new = clean_password(new)
-    with change():
+    with change() as c:
         _get_member(actor.id).password_hash = hash_password(new)
+        sessions.end_all(actor.id, keep_sid=keep_sid, during=c)
 
 
 def list_members():

@@ -1,7 +1,5 @@
 """Sign-in, sign-out, first run, invitations, profile and the admin page of members."""
 
-import secrets
-
 from flask import (
     Blueprint,
     abort,
@@ -15,34 +13,30 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import commands, permissions, place
+from .. import cleaning, commands, limits, permissions, place
 from ..calendar import subscriptions as calendar_subscriptions
 from ..errors import ServiceError, field_errors
 from ..extensions import limiter
 from ..feeds import tokens as feed_tokens
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..mail import mail_enabled
 from ..models import ROLES
-from ..realtime import close_connections, session_room
-from . import services
+from ..ops import security
+from ..safe_redirect import app_path, safe_target
+from . import services, sessions
 
 bp = Blueprint("members", __name__)
 
 
-def _safe_next(target):
-    """Only follow `next` to a path of this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("prep.home")
-
-
 def _start_session(member, remember):
-    """Sign in with a fresh session (new id, so a planted cookie is worth nothing)."""
+    """Sign in with a fresh session (new id, so a planted cookie is worth nothing) and its row
+    on the server (so that signing out ends it for good, copies of the cookie included)."""
+    sid = sessions.start(member, remember, sessions.request_user_agent())
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    session["sid"] = secrets.token_urlsafe(16)
+    session[sessions.SESSION_KEY] = sid
     session.permanent = bool(remember)
     login_user(member, remember=False)
 
@@ -57,28 +51,40 @@ def _admin_required():
 def sign_in():
     if not services.has_members():
         return redirect(url_for("members.first_run"))
-    next_url = _safe_next(request.values.get("next"))
+    # `next` is a path inside the app; the form carries it on, the redirect adds the prefix.
+    next_path = app_path(request.values.get("next"))
+    next_url = safe_target(next_path)
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url)
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
-        try:
-            member = services.authenticate(request.form.get("email"), request.form.get("password"))
-        except ServiceError as exc:
-            error = exc.message
+        email = request.form.get("email")
+        # Too many wrong passwords for this account (from anywhere): no password is checked
+        # until the oldest leaves the window; the e-mail link still signs its owner in.
+        wait = limits.sign_in_wait(email)
+        if wait:
+            error = limits.sign_in_locked_message(wait, mail_enabled())
+            status, headers = 429, {"Retry-After": str(wait)}
         else:
-            _start_session(member, request.form.get("remember") == "on")
-            services.note_sign_in(member)
-            flash(_("Bonjour %(name)s !", name=member.display_name), "success")
-            return redirect(next_url)
-    status = 400 if error else 200
-    return render_template(
+            try:
+                member = services.authenticate(email, request.form.get("password"))
+            except ServiceError as exc:
+                if exc.code == "bad_credentials":
+                    limits.sign_in_failed(email)
+                error, status = exc.message, 400
+            else:
+                _start_session(member, request.form.get("remember") == "on")
+                services.note_sign_in(member)
+                flash(_("Bonjour %(name)s !", name=member.display_name), "success")
+                return redirect(next_url)
+    page = render_template(
         "members/sign_in.html",
         error=error,
-        next_url=next_url,
+        next_url=next_path or "",
         email=request.form.get("email", ""),
         mail_enabled=mail_enabled(),
-    ), status
+    )
+    return page, status, headers
 
 
 @bp.route("/connexion/lien", methods=["POST"])
@@ -86,7 +92,7 @@ def sign_in():
 def request_magic_link():
     if not mail_enabled():
         abort(404)
-    services.request_magic_link(request.form.get("email"))
+    services.request_magic_link(request.form.get("email"), app_path(request.form.get("next")))
     # The same answer whether or not the address is known.
     return render_template("members/magic_link_sent.html")
 
@@ -100,9 +106,11 @@ def magic_link(token):
             member = services.use_login_token(token)
             _start_session(member, request.form.get("remember") == "on")
             flash(_("Bonjour %(name)s !", name=member.display_name), "success")
-            return redirect(url_for("prep.home"))
+            # The page the link was asked from (the form posts to the link, `?next=` included).
+            return redirect(safe_target(request.values.get("next")))
         row = services.find_login_token(token)
     except ServiceError as exc:
+        security.refused_error(exc, security.http_door())  # an unknown link, not a used one
         return render_template("members/link_invalid.html", message=exc.message), exc.status
     return render_template("members/magic_link.html", member=row.member)
 
@@ -113,14 +121,15 @@ def sign_out():
         if not current_user.is_authenticated:
             return redirect(url_for("members.sign_in"))
         return render_template("members/sign_out.html")
-    sid = session.get("sid")
+    sid = sessions.current_sid()
     logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    if sid:
-        close_connections(session_room(sid))
+    # The row is revoked (a copy of the cookie is refused from now on) and the sockets of this
+    # browser session are closed.
+    sessions.end(sid)
     flash(_("Vous êtes déconnecté·e. À vendredi !"), "info")
     response = redirect(url_for("members.sign_in"))
     # The pages this browser kept for reading offline, drafts and outboxes were this member's
@@ -137,8 +146,8 @@ def first_run():
     if request.method == "POST":
         try:
             member = services.create_admin(
-                request.form.get("display_name"),
-                request.form.get("email"),
+                cleaning.form_text(request.form, "display_name"),
+                cleaning.form_text(request.form, "email"),
                 request.form.get("password"),
                 first_run=True,
             )
@@ -159,14 +168,15 @@ def accept_invitation(token):
     try:
         invitation = services.find_invitation(token)
     except ServiceError as exc:
+        security.refused_error(exc, security.http_door())  # an unknown link, not a used one
         return render_template("members/link_invalid.html", message=exc.message), exc.status
     error = None
     if request.method == "POST":
         try:
             member = services.accept_invitation(
                 token,
-                request.form.get("display_name"),
-                request.form.get("email"),
+                cleaning.form_text(request.form, "display_name"),
+                cleaning.form_text(request.form, "email"),
                 request.form.get("password"),
             )
         except ServiceError as exc:
@@ -192,7 +202,9 @@ def profile():
     if request.method == "POST":
         try:
             services.update_profile(
-                current_user, request.form.get("display_name"), request.form.get("email")
+                current_user,
+                cleaning.form_text(request.form, "display_name"),
+                cleaning.form_text(request.form, "email"),
             )
         except ServiceError as exc:
             error = exc.message
@@ -208,8 +220,12 @@ def profile():
 @login_required
 def change_password():
     try:
+        # Every other browser of this member is signed out; this one stays signed in.
         services.change_password(
-            current_user, request.form.get("current_password"), request.form.get("new_password")
+            current_user,
+            request.form.get("current_password"),
+            request.form.get("new_password"),
+            keep_sid=sessions.current_sid(),
         )
     except ServiceError as exc:
         return render_template(
@@ -222,6 +238,26 @@ def change_password():
     return redirect(url_for("members.profile"))
 
 
+@bp.route("/profil/appareils/deconnecter", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """« Se déconnecter des autres appareils »: every session of this member but this one."""
+    result = commands.run_form("end_other_sessions", request.form)
+    ended = result["ended"]
+    if ended:
+        flash(
+            ngettext(
+                "%(num)s autre appareil est déconnecté.",
+                "%(num)s autres appareils sont déconnectés.",
+                ended,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Aucun autre appareil n’était connecté."), "info")
+    return redirect(url_for("members.profile", _anchor="appareils"))
+
+
 # -- profile: the personal feed (its forms post to the feeds feature) ---------------------------
 
 
@@ -231,6 +267,10 @@ def _profile_context():
     new_token = feed_tokens.take_new_token() if request.method == "GET" else None
     return {
         "role_label": services.role_label,
+        "sessions": [
+            {"row": row, "device": sessions.device_label(row), "current": sessions.is_current(row)}
+            for row in sessions.open_sessions(current_user)
+        ],
         "feed": feed_tokens.active_token(current_user),
         "new_feed": feed_tokens.feed_addresses(new_token) if new_token else None,
         "public_feeds": feed_tokens.feed_addresses() if place.archive_is_public() else None,
@@ -239,27 +279,13 @@ def _profile_context():
     }
 
 
-def _back_to_page(path):
-    """The page a form was sent from, given as its path inside the app (`request.path`, so
-    without the sub-path prefix): back under the prefix the app is served at. Anything that is
-    not a plain path of this site (another host, a scheme, a control character) goes home."""
-    if (
-        not path
-        or not path.startswith("/")
-        or path.startswith("//")
-        or "\\" in path
-        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in path)
-    ):
-        return url_for("prep.home")
-    return request.script_root + path
-
-
 @bp.route("/langue", methods=["POST"])
 def set_language():
     lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(_back_to_page(request.form.get("next")))
+    # Back to the page the form was sent from (its path inside the app, `request.path`).
+    return redirect(safe_target(request.form.get("next")))
 
 
 # -- admin ---------------------------------------------------------------------------------

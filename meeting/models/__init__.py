@@ -46,7 +46,15 @@ from .meetings import (
     EntryRevision,
     Meeting,
 )
-from .members import ROLES, FeedToken, Invitation, LoginToken, Member, PlaceSetting
+from .members import (
+    ROLES,
+    FeedToken,
+    Invitation,
+    LoginToken,
+    Member,
+    MemberSession,
+    PlaceSetting,
+)
 from .proposals import PLACES, PROPOSAL_STATUSES, EventProposal, ProposalStatusChange
 from .traces import Trace
 
@@ -96,6 +104,7 @@ __all__ = [
     "Meeting",
     "MeetingRole",
     "Member",
+    "MemberSession",
     "Notification",
     "PlaceSetting",
     "ProposalStatusChange",

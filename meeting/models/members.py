@@ -103,6 +103,28 @@ class FeedToken(db.Model):
     member: Mapped[Member] = relationship()
 
 
+class MemberSession(db.Model):
+    """One signed-in browser of a member: the signed cookie's `sid` names it (only its sha256
+    is kept); a session is accepted while its row is not revoked (sign-out, password change,
+    deactivation, "se déconnecter des autres appareils")."""
+
+    __tablename__ = "member_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most every few minutes (members.sessions.TOUCH_EVERY), not on each request.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "Firefox/Linux": the browser and the system read from the User-Agent, nothing more.
+    user_agent: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Kept for 30 days ("rester connecté·e") or until the browser closes.
+    remember: Mapped[bool] = mapped_column(default=False, server_default=false())
+    revoked_at: Mapped[datetime | None]
+
+    member: Mapped[Member] = relationship()
+
+
 class PlaceSetting(db.Model):
     """One setting the place chooses in the app (key → value), e.g. `publication`:
     `members` (decisions and minutes for members only, the default) or `public`."""

@@ -252,7 +252,7 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None, weather=None):
     kind = clean_kind(kind)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
-    done = already_applied(actor, op_id, "add_entry")
+    done = already_applied(actor, op_id, "add_entry", subject=in_meeting(meeting))
     if done is not None:
         return get_entry(done.subject_id)
     weather = life_weather.check_weather(actor, meeting, kind, weather)
@@ -269,7 +269,7 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None, weather=None):
     except IntegrityError:
         # The same operation id arrived twice at the same instant: the other one won.
         db.session.rollback()
-        done = already_applied(actor, op_id, "add_entry")
+        done = already_applied(actor, op_id, "add_entry", subject=in_meeting(meeting))
         if done is None:
             if weather is not None and life_weather.has_given(actor, meeting):
                 # Two billets with a weather at the same instant: the other one counted.
@@ -277,6 +277,12 @@ def add_entry(actor, meeting_id, kind, title, body, op_id=None, weather=None):
             raise
         return get_entry(done.subject_id)
     return entry
+
+
+def in_meeting(meeting):
+    """Whether an entry (its id) is in `meeting`: an operation id sent again to add an entry is
+    the same operation only on the same Friday (`pipeline.already_applied`)."""
+    return lambda entry_id: get_entry(entry_id).meeting_id == meeting.id
 
 
 def insert_entry(actor, meeting, kind, title, body):
@@ -372,7 +378,7 @@ def _edit_entry(actor, entry_id, revision, title, body, op_id):
     ensure_open(entry.meeting)
     title, body = clean_title(title), clean_body(body)
     op_id = clean_op_id(op_id)
-    if already_applied(actor, op_id, "edit_entry") is not None:
+    if already_applied(actor, op_id, "edit_entry", subject=entry_id) is not None:
         return entry
     if revision != entry.revision:
         raise stale_edit(entry)

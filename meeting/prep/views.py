@@ -13,6 +13,7 @@ from ..live import services as live
 from ..meetings import dates
 from ..meetings import services as meetings
 from ..members.services import has_members
+from ..safe_redirect import safe_target
 from ..traces.services import list_traces
 from . import merge, presence, services
 
@@ -249,7 +250,7 @@ def need_action(day, entry_id):
             },
         )
     return redirect(
-        request.form.get("next")
+        safe_target("/")  # home, under the sub-path prefix
         if request.form.get("next") == "/"
         else url_for("prep.document", day=day, _anchor=f"entree-{entry_id}")
     )

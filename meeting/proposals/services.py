@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import permissions, realtime
+from .. import cleaning, permissions, realtime
 from ..errors import Conflict, FieldErrors, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l
@@ -98,6 +98,9 @@ def _wished_problems(wished, today):
             problems[f"date_{n}"] = ServiceError(
                 _l("La date souhaitée doit être à venir."), code="past_date", field=f"date_{n}"
             )
+        elif day is not None and not cleaning.in_window(day):
+            problems[f"date_{n}"] = cleaning.day_window_error(f"date_{n}")
+            day = None
         if raw_time:
             try:
                 at = time.fromisoformat(raw_time)
@@ -302,7 +305,7 @@ def propose_event(
     if problems:
         _refuse(problems)
     op_id = clean_op_id(op_id)
-    done = already_applied(actor, op_id, "propose_event")
+    done = already_applied(actor, op_id, "propose_event", subject=prep.in_meeting(meeting))
     if done is not None:
         return prep.get_entry(done.subject_id).proposal
     try:
@@ -339,7 +342,7 @@ def propose_event(
             )
     except IntegrityError:
         db.session.rollback()
-        done = already_applied(actor, op_id, "propose_event")
+        done = already_applied(actor, op_id, "propose_event", subject=prep.in_meeting(meeting))
         if done is None:
             raise
         return prep.get_entry(done.subject_id).proposal

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import commands, permissions
+from .. import cleaning, commands, permissions
 from ..errors import ServiceError, field_errors
 from ..extensions import db, limiter
 from ..labels import PLACE_LABELS, PROPOSAL_STATUS_LABELS
@@ -121,7 +121,8 @@ OUTSIDE_FIELDS = ("name", "email", *FORM_FIELDS)
 
 
 def _values(form, names=OUTSIDE_FIELDS):
-    return {name: form.get(name) for name in names}
+    """The posted fields, cleaned at the edge as the command registry's (`meeting.cleaning`)."""
+    return cleaning.clean_values({name: form.get(name) for name in names})
 
 
 def _error_context(error, order):
@@ -241,7 +242,7 @@ def track(token):
 def track_withdraw(token):
     proposal, actor = proposer.by_token(token)
     try:
-        proposer.withdraw(actor, proposal, request.form.get("reason"))
+        proposer.withdraw(actor, proposal, cleaning.form_text(request.form, "reason"))
     except ServiceError as exc:
         db.session.rollback()
         return _track_page(token, error=exc, status=exc.status)

@@ -39,8 +39,9 @@
   var everConnected = false;
   var offlineTimer = null;
   var ACK_TIMEOUT = 15000;
-  // Refusals that say "try again later": a queued command is kept and sent again.
-  var RETRYABLE = ["server_error", "busy", "retry"];
+  // Refusals that say "try again later": a queued command is kept and sent again (after the
+  // `retry_after` seconds the refusal names, for "rate_limited": too many at once).
+  var RETRYABLE = ["server_error", "busy", "retry", "rate_limited"];
 
   // A text the page gives (data-label-… on <body>, else on the live page's #live root).
   function label(name, fallback) {
@@ -586,7 +587,8 @@
             results.push({ entry: entry, ack: ack, kept: kept });
             if (kept) {
               if (socket.connected) {  // a busy server: try again a little later
-                retryTimer = window.setTimeout(function () { retryTimer = null; box.flush(lastSend); }, retryDelay);
+                var wait = ack && ack.retry_after > 0 ? Math.max(retryDelay, ack.retry_after * 1000) : retryDelay;
+                retryTimer = window.setTimeout(function () { retryTimer = null; box.flush(lastSend); }, wait);
                 retryDelay = Math.min(retryDelay * 2, 30000);
               }
               return results;

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ... import permissions
+from ... import cleaning, permissions
 from ...errors import FieldErrors, ServiceError, require
 from ...extensions import db
 from ...i18n import _l
@@ -33,8 +33,8 @@ def parse_day(text, field):
     try:
         if "/" in value:
             day, month, year = (int(part) for part in value.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(value)
+            return cleaning.check_day(date(year, month, day), field)
+        return cleaning.check_day(date.fromisoformat(value), field)
     except ValueError:
         raise ServiceError(
             _l("Cette date n’est pas valide : écrivez-la JJ/MM/AAAA, par exemple 05/03/2026."),

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from ... import permissions
+from ... import cleaning, permissions
 from ...errors import Conflict, FieldErrors, NotFound, ServiceError, require
 from ...extensions import db
 from ...i18n import _l
@@ -45,6 +45,9 @@ def _clean_day(text, problems):
             day = date.fromisoformat(value)
         except ValueError:
             problems["used_on"] = _l("Date illisible : choisissez un jour (ex. 2026-03-14).")
+            return None
+        if not cleaning.in_window(day):
+            problems["used_on"] = cleaning.day_window_error().message
             return None
     if day > dates.today_in_place():
         problems["used_on"] = _l(

@@ -3,6 +3,7 @@ collects them so that a form hears of every mistake at once."""
 
 from datetime import date
 
+from ... import cleaning
 from ...errors import FieldErrors, ServiceError
 from ...extensions import db
 from ...i18n import _l
@@ -76,7 +77,7 @@ def parse_day(value, field, required=True):
             ) from None
     if day.year < EARLIEST_YEAR:
         raise ServiceError(_l("Cette date est trop ancienne."), code="invalid_date", field=field)
-    return day
+    return cleaning.check_day(day, field)
 
 
 def received_day(value, field="received_on"):
