@@ -173,10 +173,16 @@ def _take(items, key):
 
 def _sender_key():
     """Who sends, read without the database: the signed-in member (every page of theirs
-    together), else the client's address (a guest, an anonymous page)."""
+    together), else the guest who joined with the code (their attendance: the phones of a room
+    share one address behind the place's box), else the client's address (an anonymous page)."""
     member_id = session.get("_user_id")  # where Flask-Login keeps the signed-in member's id
     if member_id:
         return f"member:{member_id}"
+    from .live.guests import GUEST_KEY  # here: the live package imports the registry
+
+    guest = session.get(GUEST_KEY)
+    if isinstance(guest, dict) and guest.get("attendance_id"):
+        return f"guest:{guest['attendance_id']}"
     return f"address:{security.client_address()}"
 
 

@@ -131,7 +131,9 @@ def test_an_outbox_of_20_entries_and_a_reordered_agenda_are_never_refused(
         revision = db.session.get(Meeting, friday.meeting.id).agenda_revision
 
 
-def test_guests_are_limited_by_their_address(app, live_friday, socket_for):
+def test_each_guest_is_limited_on_their_own_and_an_anonymous_page_by_its_address(
+    app, live_friday, socket_for
+):
     friday = live_friday(guests=("Zoé", "Léo"))
     join = {"meeting_id": friday.meeting.id, "view": "phone"}
     zoe = socket_for(friday.guests["Zoé"])
@@ -139,15 +141,21 @@ def test_guests_are_limited_by_their_address(app, live_friday, socket_for):
     assert all(ack["ok"] for ack in acks[:BURST])
     assert acks[BURST]["error"] == "rate_limited" and acks[BURST]["retry_after"] >= 1
 
-    # Another guest's phone at the same address shares it (no account to tell them apart)…
+    # Another guest's phone at the same address (the place's box) is counted on its own…
     leo = socket_for(friday.guests["Léo"])
-    assert leo.command("join_live", join)["error"] == "rate_limited"
-    # …a signed-in member at that address is counted on their own.
+    assert leo.command("join_live", join)["ok"]
+    # …and so is a signed-in member there.
     from tests.conftest import sign_in
 
     console_http = app.test_client()
     sign_in(console_http, friday.facilitator)
     assert socket_for(console_http).command("join_live", {**join, "view": "console"})["ok"]
+
+    # Pages with neither an account nor a guest's seat share their address.
+    first, second = socket_for(app.test_client()), socket_for(app.test_client())
+    acks = [first.command("join_live", join) for _ in range(BURST + 1)]
+    assert acks[BURST]["error"] == "rate_limited"
+    assert second.command("join_live", join)["error"] == "rate_limited"
 
 
 def test_a_too_large_socket_command_is_refused_in_french(app, client_as, socket_for):

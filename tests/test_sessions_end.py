@@ -305,6 +305,28 @@ def test_last_seen_is_written_every_few_minutes_not_on_each_request(app, make_me
     assert row.last_seen_at > long_ago + timedelta(minutes=9)
 
 
+def test_a_session_unseen_for_thirty_days_is_refused_and_ended_ones_are_purged(
+    app, make_member
+):
+    member = make_member()
+    old = signed_in(app, member)
+    kept = signed_in(app, member, user_agent=EDGE)
+    ended = signed_in(app, member, user_agent=ANDROID_CHROME)
+    assert old.get("/profil").status_code == 200
+    rows = rows_of(member)
+    rows[2].revoked_at = utcnow()
+    rows[0].last_seen_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+
+    # A cookie kept past the lifetime of a session is worth nothing, even never signed out.
+    assert refused(old.get("/profil"))
+    assert kept.get("/profil").status_code == 200
+
+    # The next sign-in clears this member's ended and expired rows; the open one stays.
+    signed_in(app, member, user_agent=IPHONE_SAFARI)
+    assert [row.user_agent for row in rows_of(member)] == ["Edge/Windows", "Safari/iPhone"]
+
+
 @pytest.mark.parametrize(
     ("user_agent", "summary"),
     [

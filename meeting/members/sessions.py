@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from ..extensions import db
 from ..i18n import _
@@ -28,6 +28,12 @@ SESSION_KEY = "sid"  # where the signed cookie keeps this browser's session key
 # How stale `last_seen_at` may get before a request writes it again (not on every request).
 TOUCH_EVERY = timedelta(minutes=5)
 _SEEN = "vendredi.session_seen"  # g: (row id, last_seen_at) of this request's session
+
+
+def lifetime():
+    """How long a session not seen stays open: the 30 days of "rester connecté·e"
+    (PERMANENT_SESSION_LIFETIME); after that even a kept cookie is refused."""
+    return current_app.permanent_session_lifetime
 
 
 def sid_hash(sid):
@@ -53,6 +59,18 @@ def start(member, remember=False, user_agent=""):
     fresh cookie session)."""
     sid = secrets.token_urlsafe(32)
     with change():
+        # This member's ended sessions go (the profile lists only the open ones).
+        db.session.execute(
+            delete(MemberSession)
+            .where(
+                MemberSession.member_id == member.id,
+                or_(
+                    MemberSession.revoked_at.is_not(None),
+                    MemberSession.last_seen_at < utcnow() - lifetime(),
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
         db.session.add(
             MemberSession(
                 member_id=member.id,
@@ -83,10 +101,12 @@ def load_member(member_id):
                 Member.deactivated_at.is_(None),
                 MemberSession.sid_hash == sid_hash(sid),
                 MemberSession.revoked_at.is_(None),
+                MemberSession.last_seen_at >= utcnow() - lifetime(),
             )
         ).first()
     if found is None:
-        # Signed out elsewhere, deactivated, or a session from before sessions had rows.
+        # Signed out elsewhere, deactivated, unseen for too long, or from before sessions had
+        # rows.
         session.pop("_user_id", None)
         session.pop("_fresh", None)
         session.pop(SESSION_KEY, None)

@@ -127,7 +127,9 @@ def sign_in_through_form(page, live_server, member, password=TEST_PASSWORD, reme
         page.get_by_label("Rester connecté·e (30 jours)").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
-    assert "/connexion" not in page.url, f"sign-in failed for {member.email}: {page.url}"
+    if "/connexion" in page.url:
+        said = page.locator("main").inner_text()
+        raise AssertionError(f"sign-in failed for {member.email}: {page.url}\n{said}")
     assert_accessible(page)
     return page
 
