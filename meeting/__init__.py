@@ -85,6 +85,7 @@ def create_app(overrides=None):
     from .minutes.views import bp as minutes_bp
     from .notifications.views import bp as notifications_bp
     from .prep.views import bp as prep_bp
+    from .privacy.views import bp as privacy_bp
     from .proposals.views import bp as proposals_bp
     from .pwa.views import bp as pwa_bp
     from .search.views import bp as search_bp
@@ -110,6 +111,7 @@ def create_app(overrides=None):
     app.register_blueprint(life_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(privacy_bp)
 
     from . import realtime
 
@@ -153,6 +155,7 @@ def _init_login(app):
 
 
 def _init_pages(app):
+    from . import faults
     from .errors import ServiceError
     from .i18n import _
     from .ops import health, security
@@ -174,11 +177,12 @@ def _init_pages(app):
             return {"ok": False, "error": str(status), "message": message}, status
         try:
             return render_template("errors/error.html", status=status, message=message), status
-        except Exception:
+        except Exception as error:
             # The layout reads the signed-in member and the session: when what failed is the
             # database itself, the page that says so must not need it (never Werkzeug's bare
-            # page, never a traceback).
-            log.exception("error page %s could not be rendered with the layout", status)
+            # page, never a traceback). A fault that passes was logged once already.
+            if faults.classify(error) is None:
+                log.exception("error page %s could not be rendered with the layout", status)
             db.session.rollback()
             # Straight from the Jinja environment: no context processor (they read the member).
             page = app.jinja_env.get_template("errors/bare.html")
@@ -205,6 +209,9 @@ def _init_pages(app):
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
+        fault = faults.fault_for(error)  # the database busy, full or restarting: 503, réessayez
+        if fault is not None:
+            return service_error(fault)
         log.exception("unexpected error")
         health.explain(error)
         db.session.rollback()

@@ -12,7 +12,9 @@ A command is a name (imperative: `advance_item`), typed fields, a permission pre
   `ServiceError`; its OpenAPI document reads each command's fields through `json_schema`.
 
 Feature `events.py` modules declare their commands with `@command(...)`; the app factory
-imports them (see `realtime.register`). A command refused at a door changes nothing.
+imports them (see `realtime.register`). A command refused at a door changes nothing. A database
+fault that passes (a lock held too long, a full disk, a restart: `meeting.faults`) is refused
+at every door as `busy` with `retry_after` (503 and `Retry-After` over HTTP), rolled back.
 """
 
 import json
@@ -24,7 +26,7 @@ from typing import get_args, get_origin
 from flask import current_app
 from flask_login import current_user
 
-from . import cleaning, limits
+from . import cleaning, faults, limits
 from .errors import Forbidden, NotFound, ServiceError
 from .extensions import db
 from .i18n import _l
@@ -288,9 +290,15 @@ def dispatch(event, data):
     except ServiceError as error:
         db.session.rollback()
         return refusal(error.code, error.message, **error.details)
-    except Exception:
-        log.exception("socket command %s failed", event)
+    except Exception as error:
+        # A database fault that passes (a lock held too long, a full disk, a restart) says
+        # « réessayez » with `retry_after`: a page keeps its queued write (meeting/faults.py).
+        fault = faults.fault_for(error)
+        if fault is None:
+            log.exception("socket command %s failed", event)
         db.session.rollback()
+        if fault is not None:
+            return refusal(fault.code, fault.message, **fault.details)
         return refusal(
             "server_error", _l("Une erreur inattendue est survenue. Rien n’a été enregistré.")
         )
@@ -309,6 +317,7 @@ def form_command(name):
 
 
 @security.logs_refusals("form")
+@faults.answered  # 503 « réessayez » for a database fault that passes
 def run_form(name, form, **given):
     """Run the command `name` from a posted form; `given` are fields the page knows itself
     (the meeting of the URL's Friday) and win over the form's. Return the handler's result or
@@ -435,6 +444,7 @@ def api_command(name):
 
 
 @security.logs_refusals("api")
+@faults.answered  # 503 « réessayez » for a database fault that passes
 def run_api(name, body):
     """Run the command `name` from the JSON body (bytes) of an API request: the same checks as
     the other doors (signed in, the permission predicate, typed fields, no unknown field), in

@@ -63,6 +63,13 @@ def from_environment(instance_path):
             "pool_size": _int(env.get("DB_POOL_SIZE"), 10),
             "max_overflow": _int(env.get("DB_POOL_OVERFLOW"), 30),
         },
+        # SQLite: FULL writes every commit to the disk before its ack, so an acknowledged change
+        # survives a power loss too; NORMAL (faster, see bench/sqlite_sync.py) survives a crash
+        # of the process only (meeting/storage.py, docs/architecture.md).
+        "SQLITE_SYNCHRONOUS": (env.get("SQLITE_SYNCHRONOUS") or "FULL").strip().upper(),
+        # SQLite: how long a write waits for another's lock before answering « réessayez »
+        # (503, or a `busy` ack the page retries: meeting/faults.py), in milliseconds.
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 10_000),
         # Sessions: "rester connecté" makes the session permanent for 30 days.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         # HTTPS (behind nginx with TLS): cookies only over HTTPS, links in https://, and
@@ -173,6 +180,14 @@ def check(config):
             "sinon chacun fabrique sa propre clé et les sessions se perdent d’un processus à "
             "l’autre. Mettez la même valeur partout, par exemple celle de : "
             'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    from .storage import SYNCHRONOUS_MODES
+
+    if config.get("SQLITE_SYNCHRONOUS", "FULL") not in SYNCHRONOUS_MODES:
+        raise ConfigurationError(
+            "SQLITE_SYNCHRONOUS doit valoir FULL (par défaut : une modification confirmée "
+            "survit à une coupure de courant) ou NORMAL (plus rapide : elle survit à l’arrêt "
+            "brutal du processus, pas à celui de la machine)."
         )
     try:
         parse_networks(config.get("TRUSTED_PROXIES"))

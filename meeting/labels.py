@@ -267,6 +267,7 @@ FIELD_LABELS = {
     "token_id": _l("Jeton"),
     # Forms outside the command registry, cleaned at the edge all the same (`meeting.cleaning`).
     "code": _l("Code affiché à l’écran"),
+    "confirmation": _l("Confirmation de l’effacement"),
     "first_name": _l("Prénom"),
     "display_name": _l("Nom affiché"),
     "email": _l("Adresse e-mail"),

@@ -424,8 +424,10 @@ def register(app):
         presence.leave(request.sid)
 
     @socketio.on("*", namespace=NAMESPACE)
-    def on_command(event, data=None):
+    def on_command(event, data=None, *more):
         """Any command from any page: checked and run by `dispatch`, answered by an ack."""
+        if more:  # a command is one object: several arguments are refused as malformed
+            data = [data, *more]
         with request_links():  # the socket's request never passed ProxyFix
             return dispatch(event, data)
 

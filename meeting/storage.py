@@ -2,10 +2,12 @@
 for write transactions (a deferred transaction fails at once with SQLITE_BUSY when it upgrades
 its read lock to a write lock while another connection writes)."""
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 
 
 @event.listens_for(Engine, "connect")
@@ -16,10 +18,25 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={sqlite_busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
+
+
+def sqlite_synchronous():
+    """The app's `SQLITE_SYNCHRONOUS` (FULL unless set): with WAL, FULL writes each commit to
+    the disk before the ack (it survives a power loss), NORMAL only at checkpoints (it survives
+    a crash of the process, not of the machine). Figures: bench/sqlite_sync.py."""
+    mode = current_app.config.get("SQLITE_SYNCHRONOUS") if has_app_context() else None
+    return mode if mode in SYNCHRONOUS_MODES else "FULL"
+
+
+def sqlite_busy_timeout_ms():
+    """The app's `SQLITE_BUSY_TIMEOUT_MS` (BUSY_TIMEOUT_MS unless set): how long a write waits
+    for another's lock; past it the doors answer « réessayez » (meeting/faults.py)."""
+    value = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS") if has_app_context() else None
+    return int(value) if isinstance(value, int) and value >= 0 else BUSY_TIMEOUT_MS
 
 
 @event.listens_for(Engine, "begin")

@@ -14,6 +14,7 @@ from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
+from .. import faults
 from ..errors import ServiceError
 from ..extensions import db
 from ..i18n import _
@@ -90,6 +91,9 @@ def http_refusal(error):
 
 
 def unexpected_refusal(error):
+    fault = faults.fault_for(error)  # the database busy, full or restarting: 503, réessayez
+    if fault is not None:
+        return service_refusal(fault)
     log.exception("unexpected error in the API")
     db.session.rollback()
     code, message = _HTTP[500]

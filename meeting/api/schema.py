@@ -47,8 +47,12 @@ ERROR_DESCRIPTIONS = {
         "Trop de créations d’un coup pour ce membre : réessayez après le nombre de secondes "
         "que disent `retry_after` et l’en-tête `Retry-After`."
     ),
+    503: _l(
+        "La base de données est occupée ou ne répond pas : rien n’a été enregistré. Réessayez "
+        "après le nombre de secondes que disent `retry_after` et l’en-tête `Retry-After`."
+    ),
 }
-READ_ERRORS = (400, 401, 403, 404)
+READ_ERRORS = (400, 401, 403, 404, 503)
 SECURITY_SCHEMES = {
     "jeton": {
         "type": "http",

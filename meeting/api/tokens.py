@@ -16,7 +16,7 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import func, select, update
 
-from .. import permissions
+from .. import faults, permissions
 from ..errors import NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _l
@@ -174,9 +174,13 @@ def note_use(row):
                 )
                 .values(last_used_at=now)
             )
-    except Exception:  # a busy database must not cost the program its answer
-        log.exception("the last use of API token %s could not be written", row.id)
+    except Exception as error:  # a busy database must not cost the program its answer
         db.session.rollback()
+        kind = faults.classify(error)
+        if kind is None:
+            log.exception("the last use of API token %s could not be written", row.id)
+        else:
+            log.warning("the last use of API token %s not noted: the database is %s", row.id, kind)
 
 
 # Carries a new token from the form post that made it to the page that shows it, once.

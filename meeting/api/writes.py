@@ -7,7 +7,8 @@ with the input (malformed JSON, an unknown field, a wrong type, a missing field,
 service refuses: one status for all of them, the `error` code says which), 401 (no caller, a
 bad token), 403 (a role that may not), 404 (no such command in the API, or no such row), 409
 (a conflict: a stale revision, a Friday not live…), 413 (too large), 429 (too many creating
-commands at once: `retry_after` and `Retry-After`, meeting/limits.py). Nothing is stored when it
+commands at once: `retry_after` and `Retry-After`, meeting/limits.py), 503 (the database busy or
+away: `retry_after` and `Retry-After`, meeting/faults.py). Nothing is stored when it
 refuses.
 """
 
@@ -20,7 +21,7 @@ from .responses import json_response
 
 bp = Blueprint("commands", __name__)
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 429, 503)
 
 
 class CommandOperations:

@@ -407,6 +407,8 @@ def reactivate(actor, member_id):
     member = _get_member(member_id)
     if member.deactivated_at is None:
         return member
+    if member.erased_at is not None:  # meeting/privacy: an erased account never comes back
+        raise Conflict(_l("Ce compte a été effacé : il ne peut pas être réactivé."), code="erased")
     with change() as c:
         member = _get_member(member_id)
         member.deactivated_at = None

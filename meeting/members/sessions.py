@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context, request, session
 from sqlalchemy import delete, or_, select, update
 
+from .. import faults
 from ..extensions import db
 from ..i18n import _
 from ..models import Member, MemberSession
@@ -130,9 +131,13 @@ def touch(response):
                 .values(last_seen_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
-    except Exception:
-        log.exception("noting when a session was last seen failed")
+    except Exception as error:
         db.session.rollback()
+        kind = faults.classify(error)
+        if kind is None:
+            log.exception("noting when a session was last seen failed")
+        else:  # a busy database: a later request writes it
+            log.warning("a session's last visit not noted: the database is %s", kind)
     return response
 
 

@@ -25,6 +25,9 @@ class Member(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="member")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
+    # Erased at their request or an admin's (meeting/privacy): the row stays as the pseudonymous
+    # author of the archive ("Membre effacé·e n° 12"), with no e-mail, password or session.
+    erased_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     # "Ce que vous avez manqué" was marked read up to this moment (None: never).
     caught_up_at: Mapped[datetime | None]

@@ -334,6 +334,14 @@ RENDERERS = {
     "member_reactivated": lambda t, d, who, p: _(
         "%(actor)s a réactivé le compte de %(name)s.", actor=who, name=p.member(d["member_id"])
     ),
+    # Erasure (meeting/privacy): the member row holds the pseudonym, so no one is named.
+    "member_erased": lambda t, d, who, p: (
+        _("%(name)s a effacé son compte.", name=who)
+        if d.get("own")
+        else _(
+            "%(actor)s a effacé le compte de %(name)s.", actor=who, name=p.member(d["member_id"])
+        )
+    ),
     "profile_updated": _profile_updated,
     "publication_changed": lambda t, d, who, p: (
         _("%(name)s a rendu publics les décisions et comptes rendus.", name=who)

@@ -91,6 +91,7 @@ KINDS = {
     "role_changed": _l("Rôles"),
     "member_deactivated": _l("Comptes désactivés"),
     "member_reactivated": _l("Comptes réactivés"),
+    "member_erased": _l("Comptes effacés"),
     "profile_updated": _l("Profils"),
     "budget_lines_set": _l("Budget : lignes de l’année"),
     "expense_recorded": _l("Budget : dépenses"),

@@ -10,7 +10,10 @@
  *   arrives twice).
  * - Before the Friday has a row (data-meeting-id=""), the page joins nothing: its first entry
  *   is sent with the day, and the ack's meeting_id then joins the document's room.
- * - A refusal is shown next to the form that sent it (live.showAckError).
+ * - A refusal is shown next to the form that sent it (live.showAckError). An entry the server
+ *   could not take just now (the database busy, too many at once, no answer) is not refused:
+ *   it waits in the outbox like one written offline and is sent again after the wait the
+ *   server named; only a refusal for good leaves the outbox, shown with its text given back.
  * - Once the server has an added entry (its ack), the draft is forgotten, "Ajouté : <titre> —
  *   voir" shows beside the button, and the page scrolls to the new entry and highlights it
  *   for a moment (no smooth scroll when the reader asked for reduced motion).
@@ -199,19 +202,43 @@
     return (meetingId !== null && data.meeting_id === meetingId) || (!!day && data.day === day);
   }
 
-  // What waits is shown as not yet sent ("En attente d’envoi (hors ligne)").
+  // What waits is shown as not yet sent ("En attente d’envoi", "pas encore envoyé" beside the
+  // add button).
   function showOutbox() {
     var box = document.getElementById("outbox");
     var ul = document.getElementById("outbox-list");
     if (!box || !ul) return;
     var mine = outbox.all().filter(forThisPage);
     box.hidden = mine.length === 0;
+    if (form) {
+      if (mine.length) live.showNotSent(form); else live.clearNotSent(form);
+    }
     ul.innerHTML = "";
     mine.forEach(function (item) {
       var li = document.createElement("li");
       li.textContent = item.data.title || String(item.data.body || "").slice(0, 60);
       ul.appendChild(li);
     });
+  }
+
+  // What a pass of the outbox settled (the first one, and each retry while the server is busy).
+  function settled(results) {
+    results.forEach(function (result) {
+      var ack = result.ack;
+      if (ack && ack.ok && ack.meeting_id !== undefined) setMeetingId(ack.meeting_id);
+      // Refused for good (e.g. the Friday was closed meanwhile): it leaves the outbox, and
+      // its refusal is shown next to the add form, with its text given back if the form is
+      // empty. A "try again" refusal (busy, too many at once) or no answer keeps it waiting.
+      if (ack && !ack.ok && !result.kept && form) {
+        if (!form.elements.body.value && result.entry.data.body) {
+          form.elements.body.value = result.entry.data.body;
+          form.elements.title.value = result.entry.data.title || "";
+          saveDraft();
+        }
+        live.showAckError(form, ack);
+      }
+    });
+    showOutbox();
   }
 
   function flushOutbox() {
@@ -221,24 +248,21 @@
         showOutbox();
         return ack;
       });
-    }).then(function (results) {
-      results.forEach(function (result) {
-        var ack = result.ack;
-        if (ack && ack.ok && ack.meeting_id !== undefined) setMeetingId(ack.meeting_id);
-        // Refused for good (e.g. the Friday was closed meanwhile): it leaves the outbox, and
-        // its refusal is shown next to the add form, with its text given back if the form is
-        // empty.
-        if (ack && !ack.ok && !result.kept && form) {
-          if (!form.elements.body.value && result.entry.data.body) {
-            form.elements.body.value = result.entry.data.body;
-            form.elements.title.value = result.entry.data.title || "";
-            saveDraft();
-          }
-          live.showAckError(form, ack);
-        }
-      });
-      showOutbox();
-    });
+    }, settled);
+  }
+
+  // Sent while connected, the server said "try again" (the database busy, too many at once)
+  // or did not answer: the entry waits in the outbox with its operation id (applied once),
+  // shown as not yet sent, and goes again after the wait the refusal names.
+  function queueAfter(ack, data) {
+    outbox.put(data.op_id, "add_entry", data);
+    live.clearAckError(form);
+    // Words typed while waiting for the answer stay in the form, as a new draft.
+    if (form.elements.body.value === data.body) resetForm();
+    else form.elements.op_id.value = newOpId();
+    showOutbox();
+    var wait = ack && ack.retry_after > 0 ? ack.retry_after * 1000 : 1000;
+    window.setTimeout(flushOutbox, wait);
   }
 
   function newOpId() {
@@ -412,6 +436,11 @@
         return;
       }
       live.submit(form, "add_entry", data, submitter).then(function (ack) {
+        if (live.retryable(ack)) {
+          if (data.weather) weatherGiven();
+          queueAfter(ack, data);
+          return;
+        }
         if (ack && ack.ok) {
           if (data.weather) weatherGiven();
           // Sent: the draft goes. Words typed while waiting for the ack are a new draft.

@@ -12,7 +12,10 @@
  *                                                    the ack errors shown next to its forms
  *   Vendredi.live.outbox(key)                       commands kept in localStorage while offline:
  *                                                    put(id, command, data[, meta]), remove(id),
- *                                                    all(), flush(send) on reconnect
+ *                                                    all(), flush(send[, report]) on reconnect
+ *                                                    (report(results) after every pass, the
+ *                                                    retries' of a busy server included)
+ *   Vendredi.live.retryable(ack)                    no ack, or a "try again later" refusal
  *   Vendredi.live.submit(form, name, data[, submitter, {done}])
  *                                                    send a command for a form: its button marked
  *                                                    and "Envoi…" beside it until the ack, then the
@@ -39,9 +42,12 @@
   var everConnected = false;
   var offlineTimer = null;
   var ACK_TIMEOUT = 15000;
-  // Refusals that say "try again later": a queued command is kept and sent again (after the
-  // `retry_after` seconds the refusal names, for "rate_limited": too many at once).
-  var RETRYABLE = ["server_error", "busy", "retry", "rate_limited"];
+  // Refusals that say "try again later": a queued command is kept and sent again, after the
+  // `retry_after` seconds the refusal names ("busy": the database is busy, full or restarting,
+  // meeting/faults.py; "rate_limited": too many at once). Any other refusal is for good, an
+  // unexpected "server_error" too: the command leaves the outbox and is shown beside its control
+  // (a command that fails the same way every time would otherwise hold back all behind it).
+  var RETRYABLE = ["busy", "retry", "rate_limited"];
 
   // A text the page gives (data-label-… on <body>, else on the live page's #live root).
   function label(name, fallback) {
@@ -538,6 +544,7 @@
     var retryTimer = null;
     var retryDelay = 1000;
     var lastSend = null;
+    var lastReport = null;
 
     function read() {
       var raw;
@@ -568,11 +575,14 @@
       all: function () { return read(); },
       // Send the waiting commands one by one, in order. An entry leaves the outbox when the
       // server answered ok or refused it for good; one that got no ack or a "try again"
-      // refusal stays (and so do the ones after it, to keep their order), sent again later.
-      // Resolves with [{entry, ack, kept}] for what was tried.
-      flush: function (send) {
+      // refusal stays (and so do the ones after it, to keep their order), sent again later:
+      // on reconnect, or while connected after the refusal's `retry_after` (backing off up to
+      // 30 s). Resolves with [{entry, ack, kept}] for what was tried; `report`, when given, gets
+      // that list after every pass, the later retries' too (so a page shows what they settled).
+      flush: function (send, report) {
         send = send || function (name, data) { return command(name, data); };
         lastSend = send;
+        if (report) lastReport = report;
         if (flushing) return flushing;
         if (retryTimer !== null) { window.clearTimeout(retryTimer); retryTimer = null; }
         var results = [];
@@ -588,7 +598,7 @@
             if (kept) {
               if (socket.connected) {  // a busy server: try again a little later
                 var wait = ack && ack.retry_after > 0 ? Math.max(retryDelay, ack.retry_after * 1000) : retryDelay;
-                retryTimer = window.setTimeout(function () { retryTimer = null; box.flush(lastSend); }, wait);
+                retryTimer = window.setTimeout(function () { retryTimer = null; box.flush(lastSend, lastReport); }, wait);
                 retryDelay = Math.min(retryDelay * 2, 30000);
               }
               return results;
@@ -600,6 +610,12 @@
         }
         flushing = step().then(function (done) { flushing = null; return done; },
                                 function () { flushing = null; return results; });
+        if (lastReport) {
+          var reportTo = lastReport;
+          flushing.then(function (done) {
+            try { reportTo(done); } catch (err) { window.console.error(err); }
+          });
+        }
         return flushing;
       }
     };

@@ -254,8 +254,10 @@
     }
   }
 
+  // Sent again on reconnect, and while connected after a "try again" (busy, too many at once):
+  // `settled` gets every pass's results, the later retries' too.
   function flushOutbox() {
-    outbox.flush().then(function (results) {
+    outbox.flush(null, function settled(results) {
       results.forEach(function (result) {
         var entry = result.entry, ack = result.ack;
         if (ack && ack.ok) remember(entry.command, entry.data, entry.meta && entry.meta.label);
