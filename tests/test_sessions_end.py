@@ -305,9 +305,7 @@ def test_last_seen_is_written_every_few_minutes_not_on_each_request(app, make_me
     assert row.last_seen_at > long_ago + timedelta(minutes=9)
 
 
-def test_a_session_unseen_for_thirty_days_is_refused_and_ended_ones_are_purged(
-    app, make_member
-):
+def test_a_session_unseen_for_thirty_days_is_refused_and_ended_ones_are_purged(app, make_member):
     member = make_member()
     old = signed_in(app, member)
     kept = signed_in(app, member, user_agent=EDGE)
