@@ -395,6 +395,12 @@ def register(app):
     # The same-origin check is python-engineio's; a handshake it refuses goes to the security log.
     security.watch_origin_refusals(app)
 
+    def sent_by_the_page():
+        """python-socketio runs the connect and disconnect handlers for an ordinary event a
+        page names "connect" or "disconnect" too: then the connection is fully open, where a
+        real one is still connecting or already closing."""
+        return socketio.server.manager.is_connected(request.sid, NAMESPACE)
+
     @socketio.on("connect", namespace=NAMESPACE)
     def on_connect(auth=None):
         """A browser page connects: the server picks its rooms from the Flask session. A
@@ -402,6 +408,8 @@ def register(app):
         changed elsewhere) is refused: the page signs in again over HTTP."""
         from .members import sessions
 
+        if sent_by_the_page():
+            return refusal("unknown_command", _l("Commande inconnue."))
         try:
             named_member = "_user_id" in session  # read first: a refused cookie loses it
             if not current_user.is_authenticated and named_member:
@@ -421,6 +429,8 @@ def register(app):
     @socketio.on("disconnect", namespace=NAMESPACE)
     def on_disconnect(*_reason):
         """A page closed or lost its link: it leaves the presence lists it was on."""
+        if sent_by_the_page():
+            return refusal("unknown_command", _l("Commande inconnue."))
         presence.leave(request.sid)
 
     @socketio.on("*", namespace=NAMESPACE)

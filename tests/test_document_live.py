@@ -541,6 +541,16 @@ def test_leaving_the_page_removes_the_person(room, socket_for):
     heard_nothing_of(room.m1, room.lou, room.max)
 
 
+def test_an_event_a_page_names_disconnect_or_connect_is_refused_not_run(room):
+    # python-socketio would run the lifecycle handlers for such an event: the page would leave
+    # the presence list while staying connected.
+    for name in ("disconnect", "connect"):
+        ack = room.ines.command(name, {"meeting_id": room.m1})
+        assert ack == {"ok": False, "error": "unknown_command", "message": "Commande inconnue."}
+    assert [p["name"] for p in presence.snapshot(room.m1)] == ["Inès", "Théo"]
+    assert room.ines.command("join_document", {"meeting_id": room.m1})["ok"]
+
+
 def test_someone_on_two_tabs_is_listed_once(room, socket_for):
     second_tab = socket_for(room.ines.http)
     ack = second_tab.command("join_document", {"meeting_id": room.m1})
