@@ -446,6 +446,29 @@ def test_a_published_register_names_no_one(world, app, make_member, who):
     assert f'href="/vendredi/{world.first_day.isoformat()}/"' not in page  # members only
 
 
+def test_a_published_register_still_names_no_one_after_an_erasure(world, app, make_member):
+    """The scribe's texts cite Inès by name ("Inès : il gèlera"); once her account is erased her
+    name is no longer a member's, yet the public register and search still hide it (its key)."""
+    from meeting.privacy import erasure
+
+    admin = make_member(role="admin", name="Admin")
+    place.set_publication(admin, "public")
+    erasure.erase(admin, world.ines.id, "EFFACER")
+    db.session.commit()
+    reader = app.test_client()
+    page = plain(reader.get(f"/decisions/{world.garden.number}"))
+    assert "On sème <strong>dimanche</strong>" in page
+    assert "Inès" not in page
+    assert "Une personne : il gèlera" in page
+    found = plain(reader.get("/recherche?q=In%C3%A8s+dimanche"))
+    assert "Les noms de personnes ne sont pas cherchés dans les pages publiques." in found
+    results = found.split('<ol class="search-results"', 1)[1]
+    assert "Jardin" in results and "Inès" not in results
+    member = app.test_client()
+    sign_in(member, make_member(name="Lucie"))
+    assert "Inès : il gèlera" in plain(member.get(f"/decisions/{world.garden.number}"))
+
+
 def test_members_only_sends_anonymous_to_sign_in_and_refuses_a_guest(world, app):
     anonymous = app.test_client()
     guest = app.test_client()

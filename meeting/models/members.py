@@ -28,6 +28,9 @@ class Member(UserMixin, db.Model):
     # Erased at their request or an admin's (meeting/privacy): the row stays as the pseudonymous
     # author of the archive ("Membre effacé·e n° 12"), with no e-mail, password or session.
     erased_at: Mapped[datetime | None]
+    # After erasure, a keyed digest of the name it had (never the name): the public redactor
+    # still finds it in free texts that cite them (decisions.public.erased_name_key).
+    erased_name_key: Mapped[str | None] = mapped_column(String(80))
     last_sign_in_at: Mapped[datetime | None]
     # "Ce que vous avez manqué" was marked read up to this moment (None: never).
     caught_up_at: Mapped[datetime | None]

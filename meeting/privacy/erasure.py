@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from .. import permissions
 from ..api.models import ApiToken
+from ..decisions import public
 from ..errors import Conflict, NotFound, ServiceError, require
 from ..extensions import db
 from ..i18n import _, _l, french
@@ -220,6 +221,8 @@ def erase(actor, member_id, confirmation):
 
         _pseudonymise_objections(mid, real_name, pseudonym(mid))
         member.display_name = pseudonym(mid)
+        # Kept as a key only: the public redactor still hides the name where a text cites it.
+        member.erased_name_key = public.erased_name_key(real_name)
         member.email = None
         member.password_hash = None
         member.role = "member"

@@ -5,9 +5,11 @@ same, `decisions.public`); searching a name would still tell which texts mention
 so the words of people's names are left out of such a visitor's query.
 """
 
+import unicodedata
+
 from sqlalchemy import select
 
-from ..decisions.public import Redactor
+from ..decisions.public import Redactor, erased_keys
 from ..extensions import db
 from ..models import Attendance, Member
 from .text import stem, words
@@ -25,11 +27,16 @@ def people_names():
 
 
 def without_names(query, names):
-    """`query` without the words of `names` (compared as stems); whether some were left out."""
-    name_stems = {s for name in names for s in map(stem, words(name)) if s}
+    """`query` without the words of `names` (compared as stems), nor those of an erased
+    member's name it cites (recognised by its key); whether some were left out."""
+    erased = Redactor((), erased_keys())
+    text = unicodedata.normalize("NFC", query.text)
+    cited = [text[start:end] for start, end in erased.erased_runs(text)]
+    name_stems = {s for name in (*names, *cited) for s in map(stem, words(name)) if s}
     return query.without(name_stems)
 
 
 def redactor(names):
-    """The texts of results with every name replaced by « une personne »."""
-    return Redactor(names)
+    """The texts of results with every name replaced by « une personne » (erased members'
+    names too)."""
+    return Redactor(names, erased_keys())

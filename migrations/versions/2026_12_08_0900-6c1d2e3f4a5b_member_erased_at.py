@@ -8,7 +8,9 @@ Create Date: 2026-12-08 09:00:00
 1. `member.erased_at` (nullable): when a member's personal data were erased (meeting/privacy).
    The row stays as the pseudonymous author of the archive ("Membre effacé·e n° 12"). One
    column added (ALTER TABLE … ADD COLUMN on both engines, no table recreated); `member` has no
-   trigger of the append-only archive.
+   trigger of the append-only archive. `member.erased_name_key`: a keyed digest of the erased
+   name, never the name, so that a published text that still names them is redacted
+   (`decisions.public.erased_name_key`).
 
 2. The append-only archive (migration 5b8c9d0e1f2a) froze a closed Friday's `decision.result`
    whole. That JSON holds the one name the archive writes down: who objected in the round
@@ -102,10 +104,13 @@ def _replace_decision_rule(names_free):
 
 def upgrade():
     op.add_column("member", sa.Column("erased_at", sa.DateTime(), nullable=True))
+    op.add_column("member", sa.Column("erased_name_key", sa.String(80), nullable=True))
     _replace_decision_rule(names_free=True)
 
 
 def downgrade():
     _replace_decision_rule(names_free=False)
-    with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    # ALTER TABLE … DROP COLUMN on both engines (SQLite ≥ 3.35): no table recreated, so the
+    # rows that refer to members keep their foreign keys.
+    op.drop_column("member", "erased_name_key")
+    op.drop_column("member", "erased_at")
