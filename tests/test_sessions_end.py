@@ -309,7 +309,7 @@ def test_a_session_unseen_for_thirty_days_is_refused_and_ended_ones_are_purged(a
     member = make_member()
     old = signed_in(app, member)
     kept = signed_in(app, member, user_agent=EDGE)
-    ended = signed_in(app, member, user_agent=ANDROID_CHROME)
+    signed_in(app, member, user_agent=ANDROID_CHROME)  # the session revoked below
     assert old.get("/profil").status_code == 200
     rows = rows_of(member)
     rows[2].revoked_at = utcnow()

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from .. import permissions
+from .. import cleaning, permissions
 from ..commands import current_actor, run_form
 from ..errors import ServiceError, field_errors
 from ..labels import PLACE_LABELS
@@ -113,8 +113,9 @@ def new():
     _require_manager()
     proposal = None
     proposal_id = request.values.get("proposal_id") or request.args.get("proposition")
-    if proposal_id and str(proposal_id).isdigit():
-        proposal = proposals.get_proposal(current_user, int(proposal_id))
+    if proposal_id and str(proposal_id).isascii() and str(proposal_id).isdigit():
+        number = cleaning.check_int("proposal_id", int(proposal_id))  # 400 past 32 bits
+        proposal = proposals.get_proposal(current_user, number)
     if request.method == "GET":
         form = (
             event_prefill(proposal)
