@@ -12,6 +12,7 @@ import re
 import shutil
 import socket as socket_module
 import threading
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -193,11 +194,10 @@ def _empty_postgresql_tables():
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
-def rewrite_archive(sql, **params):
-    """Run one raw statement past the append-only archive's triggers (migration 5b8c9d0e1f2a),
-    for a test that arranges a past the app itself could not write (a closed Friday's decision
-    due for review today)."""
-    db.session.commit()
+@contextmanager
+def archive_unsealed(defer_foreign_keys=False):
+    """A connection in one transaction past the append-only archive's triggers (migration
+    5b8c9d0e1f2a), sealed again after; on SQLite, foreign keys checked at the commit if asked."""
     with db.engine.connect() as conn:
         postgresql = conn.dialect.name == "postgresql"
         driver = conn.connection.driver_connection
@@ -207,10 +207,33 @@ def rewrite_archive(sql, **params):
             with conn.begin():
                 if postgresql:
                     conn.execute(text("SET LOCAL vendredi.archive_unsealed = 'on'"))
-                conn.execute(text(sql), params)
+                elif defer_foreign_keys:
+                    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                yield conn
         finally:
             if not postgresql:
                 driver.execute("DETACH DATABASE vendredi_archive_unsealed")
+
+
+def rewrite_archive(sql, **params):
+    """Run one raw statement past the append-only archive's triggers, for a test that arranges
+    a past the app itself could not write (a closed Friday's decision due for review today)."""
+    db.session.commit()
+    with archive_unsealed() as conn:
+        conn.execute(text(sql), params)
+
+
+def advance_to(actor, meeting, title):
+    """Advance the live `meeting` until its current point is `title`."""
+    from meeting.live import services as agenda
+
+    for _step in range(10):
+        current = agenda.current_item(meeting.id)
+        if current and current.title == title:
+            return current
+        db.session.refresh(meeting)
+        agenda.advance(actor, meeting.id, meeting.live_revision)
+    raise AssertionError(f"no point {title}")
 
 
 # -- a world built once per worker, restored per test ------------------------------------------

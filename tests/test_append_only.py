@@ -17,20 +17,11 @@ from meeting.live import services as agenda
 from meeting.meetings import dates
 from meeting.minutes import summary as minutes
 from meeting.models import Decision, Meeting, Member, Trace
+from tests.conftest import advance_to
 
 
 def message(table):
     return f"vendredi: the archive is append-only ({table})"
-
-
-def advance_to(actor, meeting, title):
-    for _step in range(10):
-        current = agenda.current_item(meeting.id)
-        if current and current.title == title:
-            return current
-        db.session.refresh(meeting)
-        agenda.advance(actor, meeting.id, meeting.live_revision)
-    raise AssertionError(f"no point {title}")
 
 
 @pytest.fixture

@@ -34,12 +34,18 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from meeting.commands import COMMANDS, exposed
 from meeting.extensions import db
-from tests.conftest import LiveClient, csrf_token, restore_rows, sign_in, snapshot_rows
+from tests.conftest import (
+    LiveClient,
+    archive_unsealed,
+    csrf_token,
+    restore_rows,
+    sign_in,
+    snapshot_rows,
+)
 
 ROLES = (
     "anonymous",
@@ -1803,24 +1809,11 @@ _BUILT = {}
 
 
 def _unsealed(work):
-    """Run `work(conn)` in one transaction past the append-only archive's triggers (as
-    tests/conftest.py `rewrite_archive` does), foreign keys checked at the commit on SQLite."""
+    """Run `work(conn)` in one transaction past the append-only archive's triggers, foreign
+    keys checked at the commit on SQLite."""
     db.session.remove()
-    with db.engine.connect() as conn:
-        postgresql = conn.dialect.name == "postgresql"
-        driver = conn.connection.driver_connection
-        if not postgresql:  # outside any transaction, for this connection only
-            driver.execute("ATTACH DATABASE ':memory:' AS vendredi_archive_unsealed")
-        try:
-            with conn.begin():
-                if postgresql:
-                    conn.execute(text("SET LOCAL vendredi.archive_unsealed = 'on'"))
-                else:
-                    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-                work(conn)
-        finally:
-            if not postgresql:
-                driver.execute("DETACH DATABASE vendredi_archive_unsealed")
+    with archive_unsealed(defer_foreign_keys=True) as conn:
+        work(conn)
 
 
 class Baseline:

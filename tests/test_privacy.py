@@ -38,7 +38,7 @@ from meeting.models import (
 from meeting.prep import services as prep
 from meeting.privacy import erasure, export
 from meeting.traces.sentences import sentences_for
-from tests.conftest import TEST_PASSWORD, post_form, sign_in
+from tests.conftest import TEST_PASSWORD, advance_to, post_form, sign_in
 
 INES_BILLET = "Je suis fatiguée mais contente de venir vendredi."
 THEO_BILLET = "Billet privé de Théo : mon genou me fait mal."
@@ -46,16 +46,6 @@ THEO_BILLET = "Billet privé de Théo : mon genou me fait mal."
 
 def plain(text):
     return text.replace(NBSP, " ").replace("\u202f", " ")
-
-
-def advance_to(actor, meeting, title):
-    for _step in range(10):
-        current = agenda.current_item(meeting.id)
-        if current and current.title == title:
-            return current
-        db.session.refresh(meeting)
-        agenda.advance(actor, meeting.id, meeting.live_revision)
-    raise AssertionError(f"no point {title}")
 
 
 @pytest.fixture
