@@ -178,7 +178,19 @@ def app(database_uri, database_template, tmp_path, config_overrides):
 
 def _empty_postgresql_tables():
     """Empty every table of the worker's database (schema and migration version stay)."""
+    from tests.servers import SERVER_APPLICATION_NAME
+
     with db.engine.begin() as conn:
+        # A server killed in the middle of a query leaves its backend running until the query
+        # ends (PostgreSQL notices a gone client only when it talks to it): ended here, or the
+        # TRUNCATE below and that backend could deadlock.
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": SERVER_APPLICATION_NAME},
+        )
         # A connection still holding a lock (a leaked session) fails the test, never hangs it.
         conn.execute(text("SET LOCAL lock_timeout = '10s'"))
         # The append-only archive refuses TRUNCATE of its tables (migration 5b8c9d0e1f2a)

@@ -29,6 +29,19 @@ FACT_SECONDS = 10
 PAGE_WAIT_SECONDS = 30
 
 
+# The name a test server's PostgreSQL connections carry: a test's teardown ends those a
+# stopped or killed server left running (conftest._empty_postgresql_tables), before emptying
+# the tables they may still be reading.
+SERVER_APPLICATION_NAME = "vendredi-test-server"
+
+
+def server_database_uri(database_uri):
+    if not database_uri.startswith("postgresql"):
+        return database_uri
+    separator = "&" if "?" in database_uri else "?"
+    return f"{database_uri}{separator}application_name={SERVER_APPLICATION_NAME}"
+
+
 class Server:
     """One app process on a free port, kept for restarts (the same port, database and secret:
     sessions survive), with its output in a file for failure reports. `Server(...)` starts it;
@@ -45,7 +58,7 @@ class Server:
         self.env = {
             **os.environ,
             "PORT": str(self.port),
-            "DATABASE_URL": database_uri,
+            "DATABASE_URL": server_database_uri(database_uri),
             "INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
             "SECRET_KEY": f"{name}-test-secret",
             "SOCKETIO_ASYNC_MODE": "gevent" if production else "threading",

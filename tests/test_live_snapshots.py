@@ -169,3 +169,45 @@ def test_the_timer_of_a_shared_snapshot_is_the_present_one(app, room, monkeypatc
     fresh = agenda.timer_state(agenda.current_item(room.meeting.id))
     assert abs(fresh["elapsed"] - second["timer"]["elapsed"]) <= 1
     assert second["timer"]["allowance"] == fresh["allowance"]
+
+
+def test_a_reorder_committed_during_a_read_never_shows_under_the_old_revision(room, monkeypatch):
+    """PostgreSQL lets each statement of a read see what was committed just before it: a
+    reorder landing between the meeting row and its points must not give the new order with
+    the old revision (the console would then reorder from a state that never existed)."""
+    import re
+
+    meeting_id = room.meeting.id
+    before = db.session.get(Meeting, meeting_id).agenda_revision
+    order = [i.id for i in sorted(room.items, key=lambda i: i.position)]
+    reordered = [order[1], order[0], *order[2:]]
+    db.session.commit()
+    read_points = state.agenda_items
+    landed = []
+
+    def points_read_while_another_page_reorders(meeting):
+        if not landed:  # another process commits its reorder right now, on its own connection
+            landed.append(True)
+            with db.engine.begin() as other:
+                for position, item_id in enumerate(reordered):
+                    other.execute(
+                        update(AgendaItem).where(AgendaItem.id == item_id).values(position=position)
+                    )
+                other.execute(
+                    update(Meeting)
+                    .where(Meeting.id == meeting_id)
+                    .values(
+                        agenda_revision=Meeting.agenda_revision + 1,
+                        live_revision=Meeting.live_revision + 1,
+                    )
+                )
+        return read_points(meeting)
+
+    monkeypatch.setattr(state, "agenda_items", points_read_while_another_page_reorders)
+    with render_context():
+        fact = state.live_state(room.camille, meeting_id, "console")
+    shown = [int(i) for i in re.findall(r'data-item-id="(\d+)"', fact["regions"]["agenda"])]
+    assert landed
+    # The old order at the old revision (one snapshot: SQLite) or the new one at the new
+    # revision (read again: PostgreSQL); never a mix.
+    assert (fact["agenda_revision"], shown) in ((before, order), (before + 1, reordered))

@@ -16,6 +16,12 @@ A snapshot of one view is reused only while nothing it shows can have changed:
   the clock's own drift ("Fin estimée"), are never older than that.
 
 The timer of a snapshot is brought to the present for each page (elapsed, overrun, server time).
+
+A state is read in several statements. SQLite reads them in one transaction, from one snapshot
+of the database; PostgreSQL (READ COMMITTED) lets each statement see what was committed just
+before it, so a reorder committed between the meeting row and its points would give the new
+order under the old revision. `read_consistently` reads again until the row's fingerprint is
+the same after the read as before it: every change of what a view shows bumps it.
 """
 
 import threading
@@ -23,6 +29,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Meeting
 from ..models.base import utcnow
 
 MAX_AGE = 2.0  # seconds
@@ -62,6 +72,29 @@ def fingerprint(meeting):
     )
 
 
+_FINGERPRINT = (
+    Meeting.status,
+    Meeting.live_revision,
+    Meeting.agenda_revision,
+    Meeting.summary_revision,
+    Meeting.speaker_attendance_id,
+)
+READ_ATTEMPTS = 5
+
+
+def read_consistently(read):
+    """`read()` returns a live context (its `meeting` row read first); read again, with the
+    session's rows forgotten, while a change committed during the read moved the fingerprint."""
+    for _attempt in range(READ_ATTEMPTS):
+        context = read()
+        meeting = context["meeting"]
+        now = db.session.execute(select(*_FINGERPRINT).where(Meeting.id == meeting.id)).one()
+        if tuple(now) == fingerprint(meeting):
+            return context
+        db.session.expire_all()
+    return context  # changing faster than it can be read: the next fact follows anyway
+
+
 def forget(meeting_id):
     """A live fact of this Friday is being built: its snapshots are no longer current."""
     with _lock:
@@ -97,7 +130,9 @@ def joined_fact(meeting, view, build):
         with _lock:
             if _generation.get(meeting.id, 0) == generation:  # no fact built meanwhile
                 _drop_old()
-                _snapshots[key] = _Snapshot(current, generation, time.monotonic(), fact, timing)
+                # The state read (`read_consistently` may have read a newer one than `current`).
+                read = fingerprint(meeting)
+                _snapshots[key] = _Snapshot(read, generation, time.monotonic(), fact, timing)
     return fact
 
 

@@ -389,7 +389,7 @@ def live_facts(meeting_id, regions=REGIONS, items=None):
     once, each view rendered once and sent only to its own rooms. The views' join snapshots
     are forgotten first: a page joining from now on reads the new state."""
     snapshots.forget(meeting_id)
-    context = live_context(meeting_id)
+    context = snapshots.read_consistently(lambda: live_context(meeting_id))
     out = []
     facts = {}
     for view in _views_for(regions):
@@ -447,7 +447,9 @@ def live_state(actor, meeting_id, view="phone"):
     view = view_for(actor, meeting, view)
 
     def build():
-        context = live_context(meeting, view=_template_view(view))
+        context = snapshots.read_consistently(
+            lambda: live_context(meeting, view=_template_view(view))
+        )
         fact = live_fact(meeting_id, regions=ALL_REGIONS, view=view, context=context)
         return fact, timing_of(context["current"])
 
