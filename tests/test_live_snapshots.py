@@ -6,6 +6,7 @@ What each test checks is what a page receives: the same state as a fresh build, 
 (a guest never gets a member's phone), and the new state as soon as anything changed.
 """
 
+import re
 import time
 
 import pytest
@@ -175,8 +176,6 @@ def test_a_reorder_committed_during_a_read_never_shows_under_the_old_revision(ro
     """PostgreSQL lets each statement of a read see what was committed just before it: a
     reorder landing between the meeting row and its points must not give the new order with
     the old revision (the console would then reorder from a state that never existed)."""
-    import re
-
     meeting_id = room.meeting.id
     before = db.session.get(Meeting, meeting_id).agenda_revision
     order = [i.id for i in sorted(room.items, key=lambda i: i.position)]
@@ -211,3 +210,50 @@ def test_a_reorder_committed_during_a_read_never_shows_under_the_old_revision(ro
     # The old order at the old revision (one snapshot: SQLite) or the new one at the new
     # revision (read again: PostgreSQL); never a mix.
     assert (fact["agenda_revision"], shown) in ((before, order), (before + 1, reordered))
+
+
+def test_what_a_fact_reads_does_not_grow_with_the_room(room):
+    """Every console command publishes facts to every view; what they read must not grow with
+    the followers: the regions need how many are present (one count), never the list of who
+    (500 guests read as rows cost more than rendering the fact, bench/live_session.py)."""
+    from sqlalchemy import event
+
+    from meeting.models import Attendance
+
+    def reading(fn):
+        seen = []
+
+        def listen(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            with render_context():
+                result = fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        db.session.rollback()
+        return result, seen
+
+    meeting_id = room.meeting.id
+    db.session.commit()  # both reads start from a fresh session
+    few_facts, few = reading(lambda: state.live_facts(meeting_id, state.REGIONS))
+    db.session.add_all(
+        [Attendance(meeting_id=meeting_id, guest_name=f"Invité {n}") for n in range(200)]
+    )
+    db.session.commit()
+    many_facts, many = reading(lambda: state.live_facts(meeting_id, state.REGIONS))
+    assert len(many) == len(few)
+    rows_of_who = [s for s in many if "FROM attendance" in s and "count(" not in s.lower()]
+    assert rows_of_who == []
+
+    # And the facts still say how many are there, in the views that show it.
+    def counts(facts):
+        found = set()
+        for _event, data, _rooms in facts:
+            text = plain(data["regions"].get("status") or "")
+            found.update(int(n) for n in re.findall(r"(\d+) personnes? présentes?", text))
+        return found
+
+    before = counts(few_facts)
+    assert len(before) == 1 and counts(many_facts) == {before.pop() + 200}

@@ -4,7 +4,7 @@ and the phones show, read once, rendered per view from the same partials as the 
 from datetime import datetime, timedelta
 
 from flask import render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import permissions, realtime
@@ -86,6 +86,14 @@ def attendance(meeting_id):
         .options(selectinload(Attendance.member))
         .order_by(Attendance.id)
     ).all()
+
+
+def present_count(meeting_id):
+    return db.session.scalar(
+        select(func.count(Attendance.id)).where(
+            Attendance.meeting_id == meeting_id, Attendance.status == "present"
+        )
+    )
 
 
 def day_roles(meeting_id):
@@ -189,7 +197,7 @@ SCREEN_LIMITS = {
 }
 
 
-def live_context(meeting, viewer=None, view=None):
+def live_context(meeting, viewer=None, view=None, attendance_list=False):
     """Everything a view of the live Friday shows, read once. `meeting` is a row, an unsaved
     Friday (shown before its row exists) or an id. Only the console reads the member list."""
     if not isinstance(meeting, Meeting):
@@ -198,7 +206,10 @@ def live_context(meeting, viewer=None, view=None):
     items = agenda_items(meeting_id)
     current = next((i for i in items if i.status == "current"), None)
     round_ = open_round(meeting_id) or last_round(meeting_id)
-    people = attendance(meeting_id)
+    # The list of who is there is shown by the console's page only (its attendance form); the
+    # regions of every view need only how many are present (500 rows read for one number cost
+    # a follower's Friday more than rendering its fact).
+    people = attendance(meeting_id) if attendance_list else None
     speaker = (
         db.session.get(Attendance, meeting.speaker_attendance_id)
         if meeting.speaker_attendance_id
@@ -226,7 +237,9 @@ def live_context(meeting, viewer=None, view=None):
         "decisions": decisions_of(meeting_id),
         "actions": actions_of(meeting_id),
         "attendance": people,
-        "present_count": sum(1 for p in people if p.status == "present"),
+        "present_count": sum(1 for p in people if p.status == "present")
+        if people is not None
+        else present_count(meeting_id),
         "roles": day_roles(meeting_id),
         "members": members,
         # The scribe's summary (region "summary", never on the screen nor a guest's phone).

@@ -89,7 +89,7 @@ MAX_KEPT_ERROR = 2000
 
 
 def _render_console(meeting, actor, form_error=None):
-    context = services.live_context(meeting, viewer=actor, view="console")
+    context = services.live_context(meeting, viewer=actor, view="console", attendance_list=True)
     if form_error and form_error.get("form") not in _console_forms(context):
         # a refusal of a form this page does not draw (any more) goes to the top
         flash(form_error["message"], "error")
