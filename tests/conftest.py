@@ -12,6 +12,7 @@ import re
 import shutil
 import socket as socket_module
 import threading
+import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -176,8 +177,30 @@ def app(database_uri, database_template, tmp_path, config_overrides):
         ctx.pop()
 
 
+TRUNCATE_ATTEMPTS = 5
+
+
 def _empty_postgresql_tables():
-    """Empty every table of the worker's database (schema and migration version stay)."""
+    """Empty every table of the worker's database (schema and migration version stay).
+
+    A page's request can still be running in a live server's thread as the test ends (a
+    browser's last socket event): it holds a table TRUNCATE needs while it waits for another
+    that TRUNCATE has already taken, and PostgreSQL ends one of the two as a deadlock. When it
+    ends the TRUNCATE, the request finishes and the TRUNCATE is tried again."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(TRUNCATE_ATTEMPTS):
+        try:
+            _truncate_every_table()
+            return
+        except OperationalError as error:
+            deadlock = isinstance(error.orig, psycopg.errors.DeadlockDetected)
+            if not deadlock or attempt == TRUNCATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _truncate_every_table():
     from tests.servers import SERVER_APPLICATION_NAME
 
     with db.engine.begin() as conn:
