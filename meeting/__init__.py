@@ -171,10 +171,14 @@ def _init_pages(app):
         500: lambda: _("Une erreur inattendue est survenue. Rien n’a été enregistré."),
     }
 
-    def render_error(status, message=None):
+    def render_error(status, message=None, code=None, retry_after=None):
         message = message or messages.get(status, messages[500])()
         if request.accept_mimetypes.best == "application/json":
-            return {"ok": False, "error": str(status), "message": message}, status
+            # The code a page acts on (`busy`: try again), as the API and the socket say it.
+            body = {"ok": False, "error": code or str(status), "message": str(message)}
+            if retry_after is not None:
+                body["retry_after"] = retry_after
+            return body, status
         try:
             return render_template("errors/error.html", status=status, message=message), status
         except Exception as error:
@@ -200,7 +204,12 @@ def _init_pages(app):
     def service_error(error):
         db.session.rollback()
         security.refused_error(error, security.http_door())
-        return render_error(error.status, error.message)
+        return render_error(
+            error.status,
+            error.message,
+            code=error.code,
+            retry_after=error.details.get("retry_after"),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error):

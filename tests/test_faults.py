@@ -189,6 +189,19 @@ def test_a_page_whose_form_says_no_in_an_error_page_answers_503_too(app, client_
     assert "Traceback" not in page
     assert entries_with("Le bac est plein.") == 1
 
+    # A script asking for JSON reads the same code as the socket and the API: `busy`.
+    with lock_held(database_uri):
+        refused = client.post(
+            f"/vendredi/{day.isoformat()}/entrees/{entry.id}/supprimer",
+            data={"csrf_token": token},
+            headers={"Accept": "application/json"},
+        )
+    body = refused.get_json()
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "2"
+    assert body["error"] == "busy" and body["retry_after"] == 2 and not body["ok"]
+    assert "Réessayez" in body["message"]
+    assert entries_with("Le bac est plein.") == 1
+
 
 def test_an_api_command_past_the_lock_wait_answers_503_with_retry_after(
     app, make_member, database_uri
