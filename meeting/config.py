@@ -70,6 +70,8 @@ def from_environment(instance_path):
         # SQLite: how long a write waits for another's lock before answering « réessayez »
         # (503, or a `busy` ack the page retries: meeting/faults.py), in milliseconds.
         "SQLITE_BUSY_TIMEOUT_MS": _int(env.get("SQLITE_BUSY_TIMEOUT_MS"), 10_000),
+        # PostgreSQL: the same for a lock held by another transaction (`lock_timeout`).
+        "POSTGRESQL_LOCK_TIMEOUT_MS": _int(env.get("POSTGRESQL_LOCK_TIMEOUT_MS"), 10_000),
         # Sessions: "rester connecté" makes the session permanent for 30 days.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
         # HTTPS (behind nginx with TLS): cookies only over HTTPS, links in https://, and

@@ -1,6 +1,7 @@
 """Database engine settings: SQLite gets WAL, a busy timeout, foreign keys and `BEGIN IMMEDIATE`
 for write transactions (a deferred transaction fails at once with SQLITE_BUSY when it upgrades
-its read lock to a write lock while another connection writes)."""
+its read lock to a write lock while another connection writes). PostgreSQL gets a lock wait
+limit (`lock_timeout`: it would wait for ever), past which the doors answer « réessayez »."""
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -37,6 +38,26 @@ def sqlite_busy_timeout_ms():
     for another's lock; past it the doors answer « réessayez » (meeting/faults.py)."""
     value = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS") if has_app_context() else None
     return int(value) if isinstance(value, int) and value >= 0 else BUSY_TIMEOUT_MS
+
+
+LOCK_TIMEOUT_MS = 10_000
+
+
+@event.listens_for(Engine, "connect")
+def _postgresql_on_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {postgresql_lock_timeout_ms()}")
+    dbapi_connection.commit()  # a plain SET lasts for the connection once committed
+
+
+def postgresql_lock_timeout_ms():
+    """The app's `POSTGRESQL_LOCK_TIMEOUT_MS` (LOCK_TIMEOUT_MS unless set; 0 waits for ever):
+    how long a statement waits for another transaction's lock (a row being written, a table
+    a script locked); past it, `lock_not_available`, answered « réessayez » (meeting/faults.py)."""
+    value = current_app.config.get("POSTGRESQL_LOCK_TIMEOUT_MS") if has_app_context() else None
+    return int(value) if isinstance(value, int) and value >= 0 else LOCK_TIMEOUT_MS
 
 
 @event.listens_for(Engine, "begin")

@@ -30,16 +30,10 @@ DEADLINE_SECONDS = 30  # how long a test waits for a backend to block, never a m
 
 
 @pytest.fixture
-def config_overrides(database_template):
-    """A short wait for a lock: SQLite's busy timeout, and PostgreSQL's `lock_timeout` (it
-    waits for ever unless told)."""
-    overrides = {"SQLITE_BUSY_TIMEOUT_MS": LOCK_WAIT_MS}
-    if database_template["kind"] == "postgresql":
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True,
-            "connect_args": {"options": f"-c lock_timeout={LOCK_WAIT_MS}"},
-        }
-    return overrides
+def config_overrides():
+    """A short wait for a lock: SQLite's busy timeout, PostgreSQL's `lock_timeout` (the app's
+    own settings)."""
+    return {"SQLITE_BUSY_TIMEOUT_MS": LOCK_WAIT_MS, "POSTGRESQL_LOCK_TIMEOUT_MS": LOCK_WAIT_MS}
 
 
 def plain(text):

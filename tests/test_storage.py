@@ -56,6 +56,20 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app, database_
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_postgresql_connections_wait_for_a_lock_no_longer_than_the_setting(app, database_template):
+    """PostgreSQL waits for ever for another transaction's lock unless told: every connection
+    of the app is told POSTGRESQL_LOCK_TIMEOUT_MS (past it, « réessayez », tests/test_faults.py)."""
+    if database_template["kind"] != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout")
+    app.config["POSTGRESQL_LOCK_TIMEOUT_MS"] = 750
+    db.engine.dispose()  # connections made from now on, with this setting
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "750ms"
+        conn.rollback()
+        # Still so after a transaction ends (a plain SET, not SET LOCAL).
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "750ms"
+
+
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
