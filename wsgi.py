@@ -29,6 +29,9 @@ except ConfigurationError as refusal:
     raise SystemExit(2) from None
 
 if __name__ == "__main__":
+    from meeting.ops.serve import freeze_startup_objects
+
+    freeze_startup_objects()
     socketio.run(
         app,
         host=os.environ.get("HOST", "127.0.0.1"),

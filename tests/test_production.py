@@ -382,3 +382,33 @@ def test_gunicorn_writes_its_lines_in_the_app_log_shape():
     from meeting.ops import gunicorn_conf, logs
 
     assert (gunicorn_conf.FORMAT, gunicorn_conf.DATE_FORMAT) == (logs.FORMAT, logs.DATE_FORMAT)
+
+
+def test_a_worker_and_the_development_server_freeze_what_they_loaded_before_serving():
+    """A full collection walked through every object Flask, SQLAlchemy and Babel had loaded:
+    the slowest commands waited for it (bench/live_document.py). Frozen once loaded, in
+    gunicorn's worker (`post_worker_init`) and in `python wsgi.py`, in a process of its own."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = (
+        "import gc\n"
+        "from meeting.ops import gunicorn_conf\n"
+        "before = gc.get_freeze_count()\n"
+        "gunicorn_conf.post_worker_init(None)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    before, after = (int(n) for n in done.stdout.split())
+    assert before == 0 and after > 10_000, done.stderr
+    wsgi = (ROOT / "wsgi.py").read_text()
+    assert wsgi.index("freeze_startup_objects()") < wsgi.index("socketio.run(")

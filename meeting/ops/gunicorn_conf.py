@@ -27,3 +27,11 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
     },
 }
+
+
+def post_worker_init(worker):
+    """The worker has loaded the app (its standard library patched by then): see
+    `meeting.ops.serve.freeze_startup_objects`."""
+    from meeting.ops.serve import freeze_startup_objects
+
+    freeze_startup_objects()
