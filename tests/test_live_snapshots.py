@@ -257,3 +257,42 @@ def test_what_a_fact_reads_does_not_grow_with_the_room(room):
 
     before = counts(few_facts)
     assert len(before) == 1 and counts(many_facts) == {before.pop() + 200}
+
+
+def test_pages_arriving_together_are_let_in_a_few_at_a_time_and_never_turned_away(monkeypatch):
+    """A room of phones coming back after a Wi-Fi blink: their connects and joins run a few at
+    a time (`realtime.arrival`), so that the facilitator's commands go between them; one that
+    waited too long goes ahead anyway, never refused."""
+    import threading
+
+    from meeting import realtime
+
+    monkeypatch.setattr(realtime, "_arrivals", None)  # a gate of its own for this test
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def arrive():
+        with realtime.arrival():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+
+    phones = [threading.Thread(target=arrive) for _ in range(12)]
+    for phone in phones:
+        phone.start()
+    for phone in phones:
+        phone.join(10)
+    assert most[0] == realtime.ARRIVALS_AT_ONCE and inside[0] == 0
+
+    # Every place taken for longer than an arrival waits: it goes ahead after the wait.
+    monkeypatch.setattr(realtime, "ARRIVAL_WAIT_SECONDS", 0.1)
+    monkeypatch.setattr(realtime, "_arrivals", threading.BoundedSemaphore(1))
+    realtime._arrivals.acquire()
+    started = time.monotonic()
+    with realtime.arrival():
+        waited = time.monotonic() - started
+    assert 0.09 <= waited < 2
+    realtime._arrivals.release()  # the place taken above; the late arrival gave none back
+    assert realtime._arrivals.acquire(blocking=False)
