@@ -23,8 +23,8 @@ a connection string. Any other exception keeps its own path (an error ack, the 5
 import functools
 import logging
 import sqlite3
+import sys
 
-import psycopg
 from flask import after_this_request, has_request_context, request
 from sqlalchemy import exc as sa_exc
 
@@ -107,6 +107,13 @@ def _chain(error):
         seen += 1
 
 
+def _psycopg_error(error):
+    """Whether `error` is PostgreSQL's driver's. A process on SQLite never imports the driver
+    (13 MB of memory): an error of a module never imported cannot be one of its."""
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.Error)
+
+
 def _driver_kind(error):
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)
@@ -114,7 +121,8 @@ def _driver_kind(error):
             return _SQLITE_CODES.get(code & 0xFF)
         text = str(error).lower()
         return next((kind for words, kind in _SQLITE_WORDS if words in text), None)
-    if isinstance(error, psycopg.Error):
+    if _psycopg_error(error):
+        psycopg = sys.modules["psycopg"]
         state = getattr(error, "sqlstate", None)
         if state:
             return _POSTGRESQL_STATES.get(state) or (AWAY if state.startswith("08") else None)
@@ -146,7 +154,7 @@ def _described(error):
     statement and its parameters."""
     for one in _chain(error):
         orig = one.orig if isinstance(one, sa_exc.DBAPIError) else one
-        if isinstance(orig, (sqlite3.Error, psycopg.Error)):
+        if isinstance(orig, sqlite3.Error) or _psycopg_error(orig):
             code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
             first = (str(orig).strip().splitlines() or [""])[0][:200]
             return f"{type(orig).__name__} {code or '-'}: {first}"

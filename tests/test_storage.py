@@ -1,5 +1,6 @@
 """Storage: migrations are the schema, SQLite is set up for concurrent use."""
 
+import os
 import threading
 
 import pytest
@@ -125,3 +126,64 @@ def test_a_failed_change_leaves_no_trace_and_publishes_nothing(app, make_member,
     db.session.expire_all()
     assert db.session.get(Member, member.id).display_name != "Jamais"
     assert db.session.execute(text("SELECT count(*) FROM trace")).scalar() == before
+
+
+def test_the_revisions_read_without_alembic_are_alembics(app):
+    """A serving process reads the migrations' revisions from their files (meeting/ops/
+    revisions.py, never importing Alembic): the same heads and revisions as Alembic's."""
+    from alembic.script import ScriptDirectory
+
+    from meeting.config import ROOT
+    from meeting.ops import revisions
+
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    assert revisions.heads(ROOT / "migrations") == frozenset(script.get_heads())
+    known = revisions.revisions(ROOT / "migrations")
+    assert set(known) == {r.revision for r in script.walk_revisions()}
+    for revision in script.walk_revisions():
+        assert set(known[revision.revision]) == set(revision._all_down_revisions)
+
+
+def test_a_serving_process_imports_neither_alembic_nor_an_unused_driver(tmp_path):
+    """What a process loads it keeps: a server on SQLite imports neither Alembic (migrations
+    run in a process of their own) nor PostgreSQL's driver; `flask db` still has its commands."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "x",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'v.sqlite3'}",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    probe = (
+        "import sys\n"
+        "from meeting import create_app\n"
+        "app = create_app()\n"
+        "client = app.test_client()\n"
+        "client.get('/connexion'); client.get('/healthz')\n"
+        "print(sorted(m for m in ('alembic', 'flask_migrate', 'psycopg') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stderr[-2000:]
+    listed = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "--help"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "upgrade" in listed.stdout and "downgrade" in listed.stdout

@@ -40,6 +40,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from ..i18n import _
+from . import revisions
 
 log = logging.getLogger(__name__)
 
@@ -141,18 +142,13 @@ def on_start_enabled(app=None):
 
 def code_heads(app=None):
     """The migration heads of this code (what `db upgrade` leads to)."""
-    from alembic.script import ScriptDirectory
-
     app = app or current_app
-    return tuple(sorted(ScriptDirectory(app.extensions["migrate"].directory).get_heads()))
+    return tuple(sorted(revisions.heads(app.extensions["migrate"].directory)))
 
 
 def known_revisions(app=None):
-    from alembic.script import ScriptDirectory
-
     app = app or current_app
-    script = ScriptDirectory(app.extensions["migrate"].directory)
-    return {revision.revision for revision in script.walk_revisions()}
+    return set(revisions.revisions(app.extensions["migrate"].directory))
 
 
 def app_version():

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import ROOT
 from ..extensions import db
+from . import revisions
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -25,13 +26,8 @@ _MISSING_TABLE = ("no such table", "does not exist", "undefinedtable")
 
 @functools.cache
 def migration_heads():
-    """The revisions `migrations/versions` leads to (read once per process)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    """The revisions `migrations/versions` leads to (read once per process, without Alembic)."""
+    return revisions.heads(ROOT / "migrations")
 
 
 def check_database():
