@@ -85,17 +85,14 @@ def meeting_rooms(meeting_id):
     return [document_room(meeting_id)] + [live_room(meeting_id, v) for v in LIVE_VIEWS]
 
 
-# -- publishing facts ----------------------------------------------------------------------
-
-
 # -- pages arriving all at once -----------------------------------------------------------------
 
 # When the room's Wi-Fi blinks, every phone comes back in the same second: each connection and
 # its join is a few milliseconds of the one core a process has. Taken all at once, they pushed
 # the facilitator's next command behind hundreds of them (p99 1.2 s at 500 phones under gevent,
 # bench/live_session.py). Two arrivals are handled at a time; the others wait without using the
-# processor, and a command from a page already there goes between them (p99 0.4-0.5 s; every
-# phone current again within 1.7-1.8 s instead of 2.0).
+# processor, and a command from a page already there goes between them (p99 0.3-0.5 s over
+# four runs; every phone is current again in 1.7-2.1 s, as before the gate).
 ARRIVALS_AT_ONCE = 2
 ARRIVING = frozenset({"join_live", "join_document"})  # what a page sends as it (re)connects
 ARRIVAL_WAIT_SECONDS = 10.0  # past it, an arrival goes ahead anyway: never refused for this
@@ -117,6 +114,9 @@ def arrival():
     finally:
         if taken:
             _arrivals.release()
+
+
+# -- publishing facts ----------------------------------------------------------------------
 
 
 def join_then_read(room):
