@@ -195,6 +195,35 @@ def test_sign_in_is_rate_limited(client, make_member, config_overrides):
     assert "Trop de tentatives" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("config_overrides", [{"SIGNIN_RATE_LIMIT": "3 per minute"}])
+def test_members_signing_in_together_from_one_address_are_not_held_back(
+    app, make_member, config_overrides
+):
+    """Friday at noon: the phones at the table share the house's one address. Signing in
+    succeeds for each of them; only failures count against the address."""
+    members = [make_member(name=f"Membre {n}") for n in range(6)]
+    answers = []
+    for member in members:
+        phone = app.test_client()
+        token = csrf_token(phone)
+        answers.append(
+            phone.post(
+                "/connexion",
+                data={"csrf_token": token, "email": member.email, "password": TEST_PASSWORD},
+            ).status_code
+        )
+    assert answers == [302] * 6
+    guesser = app.test_client()
+    token = csrf_token(guesser)
+    wrong = [
+        guesser.post(
+            "/connexion", data={"csrf_token": token, "email": members[0].email, "password": "x"}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert wrong == [400, 400, 400, 429]
+
+
 # -- invitations ---------------------------------------------------------------------------
 
 

@@ -283,8 +283,13 @@ def test_health_checks_a_running_redis(tmp_path, database_uri, new_app):
 
 
 def test_sign_in_works_and_is_still_limited_while_the_rate_limit_redis_is_down(
-    tmp_path, database_uri, make_member, caplog, new_app
+    tmp_path, database_uri, make_member, caplog, new_app, monkeypatch
 ):
+    from meeting.extensions import limiter
+
+    # Flask-Limiter is one object for every app of the process, and remembers a storage it
+    # found dead until it answers again: another test's dead Redis would hide this one's.
+    monkeypatch.setattr(limiter, "_storage_dead", False)
     member = make_member()
     app = new_app(
         {
@@ -298,8 +303,9 @@ def test_sign_in_works_and_is_still_limited_while_the_rate_limit_redis_is_down(
     with caplog.at_level(logging.WARNING):
         assert sign_in(client, member.email, TEST_PASSWORD).status_code == 302
         answers = [sign_in(client, member.email, "faux").status_code for _ in range(4)]
-    # Counted in memory meanwhile: the limit still holds (the first try counted too).
-    assert answers == [400, 400, 429, 429]
+    # Counted in memory meanwhile: the limit still holds (failures count; the sign-in that
+    # succeeded does not, as members at the table share one address).
+    assert answers == [400, 400, 400, 429]
     fallbacks = [r for r in caplog.records if "falling back to in-memory" in r.getMessage()]
     assert len(fallbacks) == 1
 
