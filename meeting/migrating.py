@@ -14,25 +14,26 @@ class LazyMigrate:
     """`flask_migrate.Migrate`'s `init_app`, Flask-Migrate imported on first use."""
 
     def init_app(self, app, db, directory, **options):
-        app.extensions["migrate"] = _LazyConfig(db, str(directory), options)
+        app.extensions["migrate"] = _LazyConfig(app, db, str(directory), options)
         app.cli.add_command(_LazyCommands("db", help="Migrations de la base (Alembic)."))
 
 
 class _LazyConfig:
-    """What `flask_migrate` reads from `app.extensions["migrate"]`, built when it first does."""
+    """What `flask_migrate` reads from `app.extensions["migrate"]`: on first use, Flask-Migrate's
+    own `Migrate.init_app` puts its configuration in this one's place."""
 
-    def __init__(self, db, directory, options):
+    def __init__(self, app, db, directory, options):
         self.directory = directory  # read without Flask-Migrate (the backups)
-        self._args = (db, directory, options)
+        self._args = (app, db, directory, options)
         self._real = None
 
     def _load(self):
         if self._real is None:
-            from flask_migrate import Migrate, _MigrateConfig
+            from flask_migrate import Migrate
 
-            db, directory, options = self._args
-            migrate = Migrate(db=db, directory=directory, **options)
-            self._real = _MigrateConfig(migrate, db, **migrate.alembic_ctx_kwargs)
+            app, db, directory, options = self._args
+            Migrate(db=db, directory=directory, **options).init_app(app, db, directory)
+            self._real = app.extensions["migrate"]
         return self._real
 
     def __getattr__(self, name):

@@ -36,8 +36,13 @@ def sqlite_synchronous():
 def sqlite_busy_timeout_ms():
     """The app's `SQLITE_BUSY_TIMEOUT_MS` (BUSY_TIMEOUT_MS unless set): how long a write waits
     for another's lock; past it the doors answer « réessayez » (meeting/faults.py)."""
-    value = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS") if has_app_context() else None
-    return int(value) if isinstance(value, int) and value >= 0 else BUSY_TIMEOUT_MS
+    return _milliseconds("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)
+
+
+def _milliseconds(name, default):
+    """The app's setting `name` (a number of milliseconds, 0 or more), else `default`."""
+    value = current_app.config.get(name) if has_app_context() else None
+    return int(value) if isinstance(value, int) and value >= 0 else default
 
 
 LOCK_TIMEOUT_MS = 10_000
@@ -56,8 +61,7 @@ def postgresql_lock_timeout_ms():
     """The app's `POSTGRESQL_LOCK_TIMEOUT_MS` (LOCK_TIMEOUT_MS unless set; 0 waits for ever):
     how long a statement waits for another transaction's lock (a row being written, a table
     a script locked); past it, `lock_not_available`, answered « réessayez » (meeting/faults.py)."""
-    value = current_app.config.get("POSTGRESQL_LOCK_TIMEOUT_MS") if has_app_context() else None
-    return int(value) if isinstance(value, int) and value >= 0 else LOCK_TIMEOUT_MS
+    return _milliseconds("POSTGRESQL_LOCK_TIMEOUT_MS", LOCK_TIMEOUT_MS)
 
 
 @event.listens_for(Engine, "begin")

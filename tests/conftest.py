@@ -579,3 +579,20 @@ def mail_config(smtp_server):
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(*args, env=None, timeout=120):
+    """`python *args` from the repository's root in a process of its own (what a server or a
+    command loads starts from nothing there), its output captured; never raises on failure."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env or os.environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

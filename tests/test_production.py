@@ -14,7 +14,7 @@ from meeting import create_app
 from meeting.config import ConfigurationError
 from meeting.extensions import db
 from meeting.ops import proxies
-from tests.conftest import ROOT, TEST_PASSWORD, _base_config, free_port
+from tests.conftest import ROOT, TEST_PASSWORD, _base_config, free_port, run_python
 
 FORGER = "203.0.113.9"  # a client that reaches the app server directly, not through nginx
 
@@ -370,15 +370,7 @@ def test_app_logs_carry_their_time_and_level(tmp_path):
         "logging.getLogger('meeting.x').info('pas affiché au niveau WARNING')\n"
         "logging.getLogger('meeting.x').warning('bonjour')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "LOG_LEVEL": "WARNING"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_python("-c", code, env={**os.environ, "LOG_LEVEL": "WARNING"}, timeout=60)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and LOG_LINE.match(lines[0]), done.stderr
@@ -394,11 +386,6 @@ def test_a_worker_and_the_development_server_freeze_what_they_loaded_before_serv
     """A full collection walked through every object Flask, SQLAlchemy and Babel had loaded:
     the slowest commands waited for it (bench/live_document.py). Frozen once loaded, in
     gunicorn's worker (`post_worker_init`) and in `python wsgi.py`, in a process of its own."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     probe = (
         "import gc\n"
         "from meeting.ops import gunicorn_conf\n"
@@ -406,14 +393,8 @@ def test_a_worker_and_the_development_server_freeze_what_they_loaded_before_serv
         "gunicorn_conf.post_worker_init(None)\n"
         "print(before, gc.get_freeze_count())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    done = run_python("-c", probe, timeout=60)
+    assert done.returncode == 0, done.stderr
     before, after = (int(n) for n in done.stdout.split())
     assert before == 0 and after > 10_000, done.stderr
     wsgi = (ROOT / "wsgi.py").read_text()

@@ -237,9 +237,7 @@ def live_context(meeting, viewer=None, view=None, attendance_list=False):
         "decisions": decisions_of(meeting_id),
         "actions": actions_of(meeting_id),
         "attendance": people,
-        "present_count": sum(1 for p in people if p.status == "present")
-        if people is not None
-        else present_count(meeting_id),
+        "present_count": present_count(meeting_id),
         "roles": day_roles(meeting_id),
         "members": members,
         # The scribe's summary (region "summary", never on the screen nor a guest's phone).
