@@ -46,6 +46,13 @@ def room(app, client_as, socket_for, live_friday):
     return friday
 
 
+CLOCK = re.compile(r'data-elapsed="\d+"|data-timer-clock>[^<]*<')
+
+
+def without_clock(regions):
+    return {name: CLOCK.sub("", html) for name, html in regions.items()}
+
+
 def join(sock, meeting_id, view):
     ack = sock.command("join_live", {"meeting_id": meeting_id, "view": view})
     assert ack["ok"] is True, ack
@@ -85,7 +92,10 @@ def test_phones_joining_the_same_state_share_one_snapshot(app, room, monkeypatch
     db.session.rollback()
     with render_context():
         fresh = state.live_fact(room.meeting.id, regions=state.ALL_REGIONS, view="phone")
-    assert second["regions"] == fresh["regions"]
+    # The clock drawn in the point's region is the second each was built at (a page counts on
+    # from the fact's `timer`, brought to the present for each page, checked below): a slow
+    # machine may cross a second between the two builds.
+    assert without_clock(second["regions"]) == without_clock(fresh["regions"])
 
 
 def test_each_view_gets_its_own_snapshot_and_a_guest_never_a_members(app, room):
